@@ -1,0 +1,47 @@
+# Two commands for a fresh clone: `make run` and `make test`. Everything they need is installed here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SYSTEM_PACKAGES := espeak-ng xvfb libegl1 libgl1-mesa-dri fonts-noto-cjk
+
+.PHONY: install system-packages run test lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory system-packages
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+# System packages the voice, the headless renderer and CJK text need. Installed only when running as
+# root on Debian and missing; otherwise a one-line hint.
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing system packages:$$missing"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing) >/dev/null \
+	    || { echo "apt-get install failed for:$$missing"; exit 1; }; \
+	else \
+	  echo "note: system packages missing:$$missing (install them with your package manager)"; \
+	fi
+
+run: install
+	$(BIN)/vbranch run $(ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install lint
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/vbranch bench market --json
+
+clean:
+	rm -rf $(VENV) build *.egg-info

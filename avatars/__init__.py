@@ -1,0 +1,1 @@
+"""vbranch.avatars."""

@@ -1,0 +1,1 @@
+"""``vbranch run``: placeholder registration replaced by the world issue."""
