@@ -139,7 +139,8 @@ class Account:
         if self.cash < -1e-6:
             raise ConservationError(f"{self.account_id}: negative cash {self.cash:.2f}")
         if self.reserved_cash < -1e-6 or self.reserved_cash > self.cash + 1e-6:
-            raise ConservationError(f"{self.account_id}: reserved cash {self.reserved_cash:.2f} vs cash {self.cash:.2f}")
+            raise ConservationError(
+                f"{self.account_id}: reserved cash {self.reserved_cash:.2f} vs cash {self.cash:.2f}")
         for sym, pos in self.positions.items():
             if pos.qty < 0 or pos.reserved_qty > pos.qty:
                 raise ConservationError(f"{self.account_id}: {sym} qty {pos.qty} reserved {pos.reserved_qty}")

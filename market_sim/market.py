@@ -59,8 +59,8 @@ class _Clock:
             raise ValueError(f"dt_s must be >= 0, got {dt_s}")
         self.carry_s += dt_s * self.speed
         seconds_per_step = self.seconds_per_day / self.steps_per_day
-        steps = int(self.carry_s / seconds_per_step)
-        self.carry_s -= steps * seconds_per_step
+        steps = int(self.carry_s / seconds_per_step + 1e-9)  # 0.2 + 0.3 s must make a 0.5 s step
+        self.carry_s = max(0.0, self.carry_s - steps * seconds_per_step)
         return steps
 
 

@@ -77,7 +77,8 @@ class TradingSession:
             for direction, hit in ((-1, prices[i] <= low + 1e-9), (1, prices[i] >= high - 1e-9)):
                 if hit and (i, direction) not in self._limit_seen:
                     self._limit_seen.add((i, direction))
-                    events.append(LimitHit(t_step, day, inst.symbol, "down" if direction < 0 else "up", float(prices[i])))
+                    where = "down" if direction < 0 else "up"
+                    events.append(LimitHit(t_step, day, inst.symbol, where, float(prices[i])))
         drop = self.index_drop_pct(prices)
         index_symbol = self.universe.index.symbol
         if not self._crash_reported and drop >= self.rules.crash_threshold_pct:

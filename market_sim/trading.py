@@ -69,7 +69,8 @@ class TradingDesk:
         market = self.market
         idx = self._idx(req.symbol) if req.symbol in market.universe else -1
         est = None
-        if idx >= 0 and req.side is Side.BUY and req.kind is OrderKind.MARKET and isinstance(req.qty, int) and req.qty > 0:
+        is_market_buy = req.side is Side.BUY and req.kind is OrderKind.MARKET
+        if idx >= 0 and is_market_buy and isinstance(req.qty, int) and req.qty > 0:
             try:
                 est = market.venue.quote(idx, 1, req.qty)
             except NoLiquidity:

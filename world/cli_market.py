@@ -136,7 +136,8 @@ def _data_status(args: argparse.Namespace) -> int:
     else:
         print(f"data directory: {data_dir()}")
         for row in rows:
-            print(f"  {row['episode']:<28} {row['uses']:<14} {row['data'] or 'looked for ' + ', '.join(row['looked_for'])}")
+            where = row["data"] or "looked for " + ", ".join(row["looked_for"])
+            print(f"  {row['episode']:<28} {row['uses']:<14} {where}")
     return 0
 
 

@@ -7,6 +7,7 @@ day and a test can say "day 2 gaps from 100 to 85" and check what stops and limi
 from __future__ import annotations
 
 import numpy as np
+
 from vbranch.market_sim.config import MarketConfig, ReplaySource
 from vbranch.market_sim.history import DailyBars
 from vbranch.market_sim.instruments import AssetClass, Instrument, Universe
