@@ -15,6 +15,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from vbranch.market_sim.simulate import SimulationResult  # noqa: E402
 from vbranch.scenes.catalogue import text  # noqa: E402
@@ -24,11 +25,12 @@ __all__ = ["plot_candles", "cjk_font_path"]
 log = logging.getLogger(__name__)
 
 _CJK_FONT_FILES = ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf", "wqy-microhei.ttc", "wqy-zenhei.ttc")
+# marker, colour, legend label, row below the day's low (so markers on one day don't cover each other)
 _EVENT_STYLE = {
-    "crash_started": ("v", "#7a1fa2", "crash"),
-    "limit_hit": ("s", "#e65100", "limit"),
-    "halt": ("X", "#000000", "halt"),
-    "stop_triggered": ("D", "#1565c0", "stop"),
+    "crash_started": ("v", "#7a1fa2", "crash", 1),
+    "limit_hit": ("s", "#e65100", "limit", 2),
+    "halt": ("X", "#000000", "halt", 3),
+    "stop_triggered": ("D", "#1565c0", "stop", 4),
 }
 
 
@@ -72,8 +74,8 @@ def plot_candles(result: SimulationResult, symbol: str, out: Path, title: str, l
         event_symbol = getattr(event, "symbol", None)
         if style is None or event.day not in by_day or event_symbol not in (symbol, None):
             continue
-        marker, color, label = style
-        y = by_day[event.day].low * 0.985 if label != "halt" else by_day[event.day].high * 1.015
+        marker, color, label, row = style
+        y = by_day[event.day].low * (1 - 0.012 * row)
         ax.scatter(event.day, y, marker=marker, color=color, s=60, zorder=5,
                    label=label if label not in seen_labels else None)
         seen_labels.add(label)
@@ -84,6 +86,7 @@ def plot_candles(result: SimulationResult, symbol: str, out: Path, title: str, l
     axv.set_xlabel("trading day" if lang == "en" else "交易日")
     if seen_labels:
         ax.legend(loc="upper right", fontsize=8)
+    axv.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.grid(alpha=0.25)
     axv.grid(alpha=0.25)
     caption = " · ".join(text(key, lang, **params) for key, params in market.data_labels)
