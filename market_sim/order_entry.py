@@ -36,13 +36,15 @@ def validate_order(
     band: tuple[float, float],
     halt_reason: str | None,
     est_fill_price: float | None,
+    halt_params: dict | None = None,
 ) -> Reject | None:
     """None if ``req`` may be accepted now, else the first reason it may not.
 
     Args:
         market_price: the instrument's last traded price.
         band: today's (limit-down, limit-up) prices.
-        halt_reason: localised reason when the instrument can't trade now, else None.
+        halt_reason: catalogue key (``halt.*``) of why the instrument can't trade now, else None;
+            ``halt_params`` fills its placeholders.
         est_fill_price: what a market buy would pay per share now (None when it can't fill).
     """
     if req.symbol not in universe:
@@ -64,11 +66,12 @@ def validate_order(
         if not (band[0] - 1e-9 <= price <= band[1] + 1e-9):
             return _reject(req, RejectCode.PRICE_OUTSIDE_LIMITS, price=price, low=band[0], high=band[1])
     if halt_reason is not None and req.kind not in CONDITIONAL_KINDS:
-        return _reject(req, RejectCode.HALTED, symbol=req.symbol, reason=halt_reason)
+        return _reject(req, RejectCode.HALTED, symbol=req.symbol, reason=halt_reason, reason_params=halt_params or {})
     if req.side is Side.BUY:
         unit = req.limit_price if req.kind is OrderKind.LIMIT else est_fill_price
         if unit is None:
-            return _reject(req, RejectCode.NO_LIQUIDITY, symbol=req.symbol, reason=halt_reason or "-")
+            return _reject(req, RejectCode.NO_LIQUIDITY, symbol=req.symbol, reason=halt_reason or "halt.limit_locked",
+                           reason_params=halt_params or {})
         needed = req.qty * unit + trading_fees("buy", req.qty * unit, rules)
         if needed > account.available_cash + 1e-9:
             return _reject(req, RejectCode.INSUFFICIENT_CASH, needed=needed, available=account.available_cash)

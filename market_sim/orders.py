@@ -100,7 +100,13 @@ class Reject:
     client_order_id: str | None = None
 
     def message(self, lang: str = "en") -> str:
-        return text(f"reject.{self.code.value}", lang, **self.params)
+        """The learner's message; a ``reason`` that is a catalogue key (``halt.*``) is translated too."""
+        params = dict(self.params)
+        reason = params.get("reason")
+        if isinstance(reason, str) and reason.startswith("halt."):
+            params["reason"] = text(reason, lang, **params.pop("reason_params", {}))
+        params.pop("reason_params", None)
+        return text(f"reject.{self.code.value}", lang, **params)
 
     def to_dict(self, lang: str = "en") -> dict:
         return {"client_order_id": self.client_order_id, "code": self.code.value, "message": self.message(lang)}

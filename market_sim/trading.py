@@ -29,7 +29,6 @@ from vbranch.market_sim.orders import (
 )
 from vbranch.market_sim.rules import trading_fees
 from vbranch.market_sim.venue import Execution, NoLiquidity
-from vbranch.scenes.catalogue import text
 
 if TYPE_CHECKING:
     from vbranch.market_sim.market import Market
@@ -54,11 +53,11 @@ class TradingDesk:
     def _owner_of(self, account: Account) -> int:
         return self._owner.setdefault(account.account_id, len(self._owner))
 
-    def _halt_reason(self, idx: int) -> str | None:
-        session, market = self.market.session, self.market
-        if session.market_halted(market.t_step):
-            return text(session.halt_reason.get("key", "halt.market_closed"), "en", **{
-                k: v for k, v in session.halt_reason.items() if k != "key"})
+    def _halt_reason(self) -> str | None:
+        """The catalogue key of why the market is halted now, else None."""
+        session = self.market.session
+        if session.market_halted(self.market.t_step):
+            return session.halt_reason.get("key", "halt.market_closed")
         return None
 
     def live_orders(self, account_id: str) -> list[Order]:
@@ -82,7 +81,8 @@ class TradingDesk:
             account=account,
             market_price=float(market.venue.prices[idx]) if idx >= 0 else math.nan,
             band=tuple(market.session.bands[idx]) if idx >= 0 else (0.0, math.inf),
-            halt_reason=self._halt_reason(idx) if idx >= 0 else None,
+            halt_reason=self._halt_reason() if idx >= 0 else None,
+            halt_params={k: v for k, v in market.session.halt_reason.items() if k != "key"},
             est_fill_price=est,
         )
         if reject is not None:
@@ -101,7 +101,7 @@ class TradingDesk:
             except NoLiquidity as exc:
                 del self.orders[order.order_id]
                 raise OrderRejected(Reject(RejectCode.NO_LIQUIDITY, {
-                    "symbol": req.symbol, "reason": text(exc.reason_key, "en")}, req.client_order_id)) from None
+                    "symbol": req.symbol, "reason": exc.reason_key}, req.client_order_id)) from None
             events = self.on_executions(execs)
             if order.is_live:  # immediate-or-cancel remainder
                 order.status = OrderStatus.CANCELLED if order.filled_qty == 0 else OrderStatus.FILLED

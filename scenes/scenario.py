@@ -206,8 +206,7 @@ def _replay_source(scenario: Scenario, index_symbol_start: float, data_directory
             except HistoryError as exc:
                 raise ScenarioError(scenario.path, "replay", f"data file {found}: {exc}") from None
     shape = EpisodeShape.from_dict({k: v for k, v in raw["twin"].items() if k != "start_price"})
-    seed = int(raw["twin"].get("seed", 0)) if "seed" in raw["twin"] else 0
-    return ReplaySource(stylised_twin(shape, index_symbol_start, seed), "twin", "stylised twin")
+    return ReplaySource(stylised_twin(shape, index_symbol_start, seed=0), "twin", "stylised twin")
 
 
 def _build_config(scenario: Scenario, data_directory: Path | None, prefer_twin: bool) -> MarketConfig:

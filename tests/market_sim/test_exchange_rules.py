@@ -143,3 +143,14 @@ def test_halt_steps_follow_the_trading_day_length():
     # 15 minutes of a 390-minute day is less than one 48.75-minute step: one step
     assert halt.until_step == halt.t_step + 1
     assert STEPS_PER_DAY == 8
+
+
+def test_halt_rejection_explains_the_circuit_breaker_in_the_learners_language():
+    market = make_market([100, 75, 75], rules=US_RULES)
+    market.open_account("a")
+    market.run_days(1)
+    market.advance(1)
+    with pytest.raises(OrderRejected) as err:
+        market.submit("a", OrderRequest("IDX", Side.BUY, 10))
+    assert "circuit breaker: index down 20%" in err.value.reject.message("en")
+    assert "熔断：指数下跌 20%" in err.value.reject.message("zh")
