@@ -103,8 +103,8 @@ class TradingDesk:
                 raise OrderRejected(Reject(RejectCode.NO_LIQUIDITY, {
                     "symbol": req.symbol, "reason": exc.reason_key}, req.client_order_id)) from None
             events = self.on_executions(execs)
-            if order.is_live:  # immediate-or-cancel remainder
-                order.status = OrderStatus.CANCELLED if order.filled_qty == 0 else OrderStatus.FILLED
+            if order.is_live:  # immediate-or-cancel: the unfilled remainder is cancelled, filled_qty stays
+                order.status = OrderStatus.CANCELLED
             return order, events
         self._reserve(account, order, +1)
         execs = market.venue.place_limit(order.order_id, owner, idx, req.side.sign, req.qty, req.limit_price)
