@@ -42,6 +42,7 @@ class TradingDesk:
         self.orders: dict[int, Order] = {}
         self._owner: dict[str, int] = {}
         self._oco: dict[int, list[int]] = {}
+        self._armed: dict[int, Order] = {}  # live conditional orders, so each step scans only these
         self._brackets: dict[int, tuple[int | None, int | None]] = {}  # entry id -> (stop id, take id)
         self._peak_equity: dict[str, float] = {}
         self._drawdowns_seen: dict[str, set[float]] = {}
@@ -91,6 +92,7 @@ class TradingDesk:
         self.orders[order.order_id] = order
         if req.kind in CONDITIONAL_KINDS:
             order.status = OrderStatus.ARMED
+            self._armed[order.order_id] = order
             order.trigger_price = req.trigger_price
             update_trailing(order, float(market.venue.prices[idx]))
             return order, []
@@ -192,6 +194,7 @@ class TradingDesk:
             leg = Order(self.market.next_order_id(), account.account_id, req, OrderStatus.ARMED, self.market.t_step,
                         trigger_price=trigger, oco_group=group)
             self.orders[leg.order_id] = leg
+            self._armed[leg.order_id] = leg
             ids.append(leg.order_id)
         self._brackets[entry.order_id] = (ids[0], ids[1])
         self._oco[group] = [i for i in ids if i is not None]
@@ -204,7 +207,10 @@ class TradingDesk:
         if market.session.market_halted(market.t_step):
             return events
         prices = market.venue.prices
-        for order in [o for o in self.orders.values() if o.kind in CONDITIONAL_KINDS and o.is_live]:
+        for order in list(self._armed.values()):
+            if not order.is_live:  # filled, cancelled or its OCO partner fired
+                del self._armed[order.order_id]
+                continue
             idx = self._idx(order.symbol)
             price = float(prices[idx])
             if order.status is OrderStatus.ARMED:

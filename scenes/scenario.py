@@ -13,12 +13,12 @@ from importlib import resources
 from pathlib import Path
 
 from vbranch.market_sim.config import MarketConfig, ReplaySource
-from vbranch.market_sim.history import HistoryError, find_source, read_csv
+from vbranch.market_sim.history import HistoryError
 from vbranch.market_sim.instruments import AssetClass, Instrument, Universe, universe_for
 from vbranch.market_sim.process import ProcessSpec
 from vbranch.market_sim.quote import QuoteParams
 from vbranch.market_sim.rules import CN_2016_RULES, CircuitBreaker, MarketRules, rules_for
-from vbranch.market_sim.twin import EPISODES, EpisodeShape, stylised_twin
+from vbranch.market_sim.twin import EPISODES, EpisodeShape, load_episode, stylised_twin
 
 __all__ = ["ScenarioError", "Scenario", "scenario_paths", "list_scenarios", "load_scenario"]
 
@@ -46,13 +46,6 @@ class Scenario:
     title: dict[str, str]
     summary: dict[str, str]
     raw: dict
-
-    def title_in(self, lang: str) -> str:
-        return self.title[lang]
-
-    @property
-    def episode(self) -> str | None:
-        return self.raw.get("replay", {}).get("episode")
 
     def market_config(self, data_directory: Path | None = None, prefer_twin: bool = False) -> MarketConfig:
         """Build the market setup. Replays use the real CSV when found, else the calibrated twin."""
@@ -138,7 +131,7 @@ def _validate(path: Path, raw: dict) -> Scenario:
         _require(path, replay, "index", dict)
         twin = _require(path, raw, "twin", dict)
         try:
-            EpisodeShape.from_dict({k: v for k, v in twin.items() if k != "start_price"})
+            _twin_shape(raw)
         except (TypeError, ValueError, KeyError) as exc:
             raise ScenarioError(path, "twin", str(exc)) from None
         if not isinstance(twin.get("start_price"), (int, float)) or twin["start_price"] <= 0:
@@ -195,18 +188,18 @@ def _universe(path: Path, scenario: Scenario) -> Universe:
 
 def _replay_source(scenario: Scenario, index_symbol_start: float, data_directory: Path | None,
                    prefer_twin: bool) -> ReplaySource:
-    raw = scenario.raw
-    episode = EPISODES[raw["replay"]["episode"]]
     if not prefer_twin:
-        found = find_source(episode.sources, data_directory)
-        if found is not None:
-            try:
-                bars = read_csv(found).window(episode.start, episode.end)
-                return ReplaySource(bars, "real", found.name)
-            except HistoryError as exc:
-                raise ScenarioError(scenario.path, "replay", f"data file {found}: {exc}") from None
-    shape = EpisodeShape.from_dict({k: v for k, v in raw["twin"].items() if k != "start_price"})
-    return ReplaySource(stylised_twin(shape, index_symbol_start, seed=0), "twin", "stylised twin")
+        try:
+            bars = load_episode(scenario.raw["replay"]["episode"], data_directory)
+        except HistoryError as exc:
+            raise ScenarioError(scenario.path, "replay", f"data file: {exc}") from None
+        if bars is not None:
+            return ReplaySource(bars, "real", f"{bars.source}.csv")
+    return ReplaySource(stylised_twin(_twin_shape(scenario.raw), index_symbol_start, seed=0), "twin", "stylised twin")
+
+
+def _twin_shape(raw: dict) -> EpisodeShape:
+    return EpisodeShape.from_dict({k: v for k, v in raw["twin"].items() if k != "start_price"})
 
 
 def _build_config(scenario: Scenario, data_directory: Path | None, prefer_twin: bool) -> MarketConfig:

@@ -123,12 +123,13 @@ def _data_import(args: argparse.Namespace) -> int:
 
 
 def _data_status(args: argparse.Namespace) -> int:
-    from vbranch.market_sim.history import data_dir, find_source
-    from vbranch.market_sim.twin import EPISODES
+    from vbranch.market_sim.history import data_dir
+    from vbranch.market_sim.twin import EPISODES, load_episode
 
     rows = []
     for episode_id, episode in EPISODES.items():
-        found = find_source(episode.sources)
+        bars = load_episode(episode_id)  # the first file that covers the whole window, as replays use
+        found = data_dir() / f"{bars.source}.csv" if bars is not None else None
         rows.append({"episode": episode_id, "data": str(found) if found else None,
                      "uses": "real" if found else "stylised twin", "looked_for": list(episode.sources)})
     if args.json:
