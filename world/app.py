@@ -1,0 +1,263 @@
+"""The branch application: builds the place from the layout and runs one frame at a time.
+
+The frame is the whole contract with the cores: advance the market by the frame's ``dt`` (single
+player), read its state once, and write it into widgets that update their geometry in place. Input
+(keys, mouse, VR controllers) arrives as small commands; nothing here decides a trading rule.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+from panda3d.core import CollisionHandlerQueue, CollisionNode, CollisionRay, CollisionTraverser, NodePath
+
+from vbranch.avatars.body import idle_pose
+from vbranch.avatars.render import AvatarView
+from vbranch.market_sim.events import CrashStarted, DrawdownCrossed, Filled, Halted, LimitHit, Resumed, StopTriggered
+from vbranch.market_sim.market import Market
+from vbranch.market_sim.order_entry import lot_size_for
+from vbranch.market_sim.orders import OrderRejected
+from vbranch.scenes.catalogue import text
+from vbranch.scenes.layout import VIEW_NAMES, Layout, load_layout
+from vbranch.scenes.scenario import load_scenario
+from vbranch.world.desktop_controls import EYE_HEIGHT_M, PITCH_LIMIT_DEG, LearnerPose, walk
+from vbranch.world.fixtures import build_fixtures
+from vbranch.world.help_call import HelpWalk, help_spot, route
+from vbranch.world.hud import Hud
+from vbranch.world.market_wall import MarketWall
+from vbranch.world.options import RunOptions, theme_for
+from vbranch.world.order_form import Action, Key, OrderForm
+from vbranch.world.order_panel import PICK_MASK, OrderPanelView, control_from_pick
+from vbranch.world.portfolio_holo import PortfolioHologram
+from vbranch.world.rooms import add_global_lights, build_rooms
+from vbranch.world.text import load_font, make_text
+
+__all__ = ["BranchApp", "LEARNER_ACCOUNT"]
+
+log = logging.getLogger(__name__)
+
+LEARNER_ACCOUNT = "learner"
+BANNER_EVENTS = (CrashStarted, LimitHit, Halted, Resumed)
+SKY = (0.70, 0.80, 0.90, 1.0)
+
+
+class BranchApp:
+    """One learner in the branch. ``frame(dt_s, now_s)`` is called once per rendered frame."""
+
+    def __init__(self, base, options: RunOptions, layout: Layout | None = None, market: Market | None = None) -> None:
+        self.base, self.options = base, options
+        self.lang = options.lang
+        self.theme = theme_for(options.elder)
+        self.layout = layout or load_layout(options.layout)
+        if market is None:
+            scenario = load_scenario(options.scenario)
+            market = Market(scenario.market_config(), seed=options.seed)
+            self.scenario_title = scenario.title[self.lang]
+        else:
+            self.scenario_title = market.universe.name if hasattr(market.universe, "name") else "market"
+        self.market = market
+        self.market.set_speed(options.speed)
+        self.account = market.open_account(LEARNER_ACCOUNT)
+        self.names = {inst.symbol: inst.name(self.lang) for inst in market.universe}
+
+        base.set_background_color(*SKY)
+        self.world = base.render.attach_new_node("branch")
+        self.rooms = build_rooms(self.world, self.layout)
+        add_global_lights(base.render)
+        anchors = build_fixtures(self.world, self.layout, self.lang)
+        font = load_font()
+        wall_fx = self.layout.fixture("wall")
+        wall_w, wall_h = wall_fx.size or (12.0, 4.5)
+        self.wall = MarketWall(anchors["wall"], market, self.lang, font, wall_w, wall_h)
+        self.wall.root.set_pos(0, 0.05, wall_h / 2)
+        self.holo = PortfolioHologram(anchors["portfolio"], market.universe, self.lang, font)
+        self.holo.root.set_z(1.0)
+        self.form = OrderForm(tuple(market.symbols), lot_size_for(market.universe, market.rules, market.symbols[0]))
+        self.panel = OrderPanelView(anchors["orders"], self.lang, self.theme, self.names)
+        self._build_leaderboard(anchors.get("leaderboard"))
+
+        ax, ay, ah = self.layout.advisor
+        self.advisor = AvatarView(self.world, name="advisor")
+        self.advisor.root.set_pos(ax, ay, 0)
+        self.advisor.root.set_h(ah)
+        self.advisor_walk = HelpWalk(ax, ay, ah, speed_mps=1.6 if not options.elder else 1.1)
+
+        self.head = base.render.attach_new_node("learner")
+        sx, sy, sh = self.layout.spawn
+        self.pose = LearnerPose(sx, sy, sh)
+        base.camera.reparent_to(self.head)
+        base.camera.set_pos(0, 0, 0)
+        base.camLens.set_fov(75 if not options.elder else 70)
+        base.camLens.set_near_far(0.05, 300.0)
+        if options.view:
+            self.set_view(options.view)
+        self._place_head()
+
+        aspect = base.get_aspect_ratio() if base.win else 16 / 9
+        self.hud = Hud(base.aspect2d, self.theme, aspect)
+        self.hud.hint.set(text("hud.controls", self.lang))
+        self._show_keys = True
+        self._picker = self._make_picker()
+        self.room_id = ""
+        self.frames = 0
+        self.python_update_s: list[float] = []
+
+    # ----- building helpers -------------------------------------------------------------------------
+    def _build_leaderboard(self, anchor: NodePath | None) -> None:
+        if anchor is None:
+            return
+        fx = self.layout.fixture("leaderboard")
+        w, h = fx.size or (6.0, 3.0)
+        path, _ = make_text(anchor, text("fixture.leaderboard_empty", self.lang), 0.2, (0.8, 0.85, 0.95, 1),
+                            align="center", wrap=w - 0.4, name="leaderboard-rows")
+        path.set_pos(0, -0.03, h / 2)
+
+    def _make_picker(self) -> tuple[CollisionTraverser, CollisionHandlerQueue, CollisionRay]:
+        ray = CollisionRay()
+        node = CollisionNode("mouse-ray")
+        node.add_solid(ray)
+        node.set_from_collide_mask(PICK_MASK)
+        node.set_into_collide_mask(0)
+        ray_np = self.base.camera.attach_new_node(node)
+        traverser, queue = CollisionTraverser("picker"), CollisionHandlerQueue()
+        traverser.add_collider(ray_np, queue)
+        return traverser, queue, ray
+
+    # ----- commands from input ------------------------------------------------------------------------
+    def set_view(self, name: str) -> None:
+        if name not in self.layout.views:
+            raise ValueError(f"unknown view {name!r}: expected one of {', '.join(VIEW_NAMES)}")
+        view = self.layout.views[name]
+        dx, dy, dz = (view.look_at[i] - view.pos[i] for i in range(3))
+        heading = math.degrees(math.atan2(-dx, dy))
+        pitch = math.degrees(math.atan2(dz, math.hypot(dx, dy)))
+        self.pose = LearnerPose(view.pos[0], view.pos[1], heading, pitch)
+        self._eye_z = view.pos[2]
+        self._place_head()
+
+    def view_by_number(self, i: int) -> None:
+        self.set_view(VIEW_NAMES[i])
+
+    def panel_key(self, key: Key) -> None:
+        self.form, action = self.form.press(key)
+        if action is Action.SUBMIT:
+            self.submit_order()
+
+    def submit_order(self) -> None:
+        request = self.form.request(client_order_id=f"desk-{self.frames}")
+        name = self.names.get(request.symbol, request.symbol)
+        try:
+            self.market.submit(LEARNER_ACCOUNT, request)
+        except OrderRejected as exc:
+            message = exc.reject.message(self.lang)
+        else:
+            message = text("panel.accepted", self.lang, side=text(f"side.{request.side.value}", self.lang),
+                           qty=request.qty, name=name)
+        self.panel.status(message)
+        self.hud.notify(message, self._now())
+
+    def click(self, mouse_x: float, mouse_y: float) -> None:
+        traverser, queue, ray = self._picker
+        ray.set_from_lens(self.base.camNode, mouse_x, mouse_y)
+        traverser.traverse(self.base.render)
+        if queue.get_num_entries() == 0:
+            return
+        queue.sort_entries()
+        control = control_from_pick(queue.get_entry(0).get_into_node().get_name())
+        if control is not None:
+            self.form = self.form.focus_on(control)
+            self.panel_key(Key.ACTIVATE)
+
+    def call_help(self) -> None:
+        """一键求助: the advisor walks over from wherever it is and faces the learner."""
+        learner = (self.pose.x, self.pose.y)
+        spot = help_spot(self.layout, learner, self.pose.heading_deg)
+        self.advisor_walk.call(route(self.layout, (self.advisor_walk.x, self.advisor_walk.y), spot), learner)
+        self.hud.say(text("help.coming", self.lang), self._now())
+
+    def toggle_keys(self) -> None:
+        self._show_keys = not self._show_keys
+        self.hud.hint.set(text("hud.controls", self.lang) if self._show_keys else "")
+
+    # ----- the frame ----------------------------------------------------------------------------------
+    def _now(self) -> float:
+        return time.monotonic()
+
+    def _place_head(self) -> None:
+        eye_z = getattr(self, "_eye_z", EYE_HEIGHT_M)
+        self.head.set_pos_hpr(self.pose.x, self.pose.y, eye_z, self.pose.heading_deg, self.pose.pitch_deg, 0)
+
+    def move(self, forward: float, strafe: float, turn: float, look: tuple[float, float], dt_s: float) -> None:
+        pose = self.pose
+        heading = pose.heading_deg + turn * self.theme.turn_speed_dps * dt_s + look[0]
+        pitch = max(-PITCH_LIMIT_DEG, min(PITCH_LIMIT_DEG, pose.pitch_deg + look[1]))
+        pose = LearnerPose(pose.x, pose.y, heading, pitch)
+        self.pose = walk(pose, forward, strafe, dt_s, self.theme.move_speed_mps, self.layout.walkable)
+        self._place_head()
+
+    def frame(self, dt_s: float, now_s: float) -> None:
+        """Advance the market by the frame clock and bring every widget up to date."""
+        t0 = time.perf_counter()
+        events = self.market.step(dt_s)
+        for event in events:
+            self._react(event, now_s)
+        self.update_scene(dt_s, now_s)
+        self.frames += 1
+        self.python_update_s.append(time.perf_counter() - t0)
+
+    def update_scene(self, dt_s: float, now_s: float) -> None:
+        market = self.market
+        self.wall.sync(market, now_s)
+        prices = market.prices
+        self.holo.sync(self.account, prices, market.t_step)
+        self.holo.tick(dt_s)
+        self.panel.show(self.form, prices[self.form.symbol])
+        if self.advisor_walk.tick(dt_s):
+            self.hud.notify(text("help.arrived", self.lang), now_s)
+        self.advisor.root.set_pos(self.advisor_walk.x, self.advisor_walk.y, 0)
+        self.advisor.root.set_h(self.advisor_walk.heading_deg)
+        pose = idle_pose(now_s, seed=7)
+        self.advisor.apply(pose)
+        self.advisor.look_at(self.head)
+        self.hud.tick(now_s)
+        room = self.layout.room_at(self.pose.x, self.pose.y)
+        if room is not None and room.id != self.room_id:
+            self.room_id = room.id
+            self.hud.room.set(text("hud.room", self.lang, room=text(room.title, self.lang)))
+        if self.frames % 10 == 0:
+            equity = self.account.equity(prices)
+            self.hud.status.set(text("hud.status", self.lang, scenario=self.scenario_title, day=market.day + 1,
+                                     speed=f"{market.clock.speed:g}", equity=f"{equity:,.0f}"))
+
+    def _react(self, event, now_s: float) -> None:
+        if isinstance(event, BANNER_EVENTS):
+            self.wall.show_event(event, now_s)
+        if isinstance(event, CrashStarted | Halted):
+            banner = self.wall.banner_text if hasattr(self.wall, "banner_text") else None
+            if banner:
+                self.hud.notify(banner, now_s, 4.0)
+        if isinstance(event, Filled | StopTriggered | DrawdownCrossed) and getattr(event, "account_id", None) in (
+                None, LEARNER_ACCOUNT):
+            key = {Filled: "event.fill", StopTriggered: "event.stop_triggered",
+                   DrawdownCrossed: "event.drawdown_crossed"}[type(event)]
+            try:
+                message = text(key, self.lang, **_event_params(event, self.names, self.lang))
+            except (KeyError, IndexError):
+                log.debug("no message for %s", event)
+                return
+            self.hud.notify(message, now_s)
+
+
+def _event_params(event, names: dict[str, str], lang: str) -> dict:
+    """The event's fields, ready for a catalogue line: instrument names, translated side, rounded prices."""
+    params = dict(vars(event))
+    if "symbol" in params:
+        params["symbol"] = names.get(params["symbol"], params["symbol"])
+    if "side" in params:
+        params["side"] = text(f"side.{params['side']}", lang)
+    for key in ("price", "trigger_price", "market_price"):
+        if key in params:
+            params[key] = f"{params[key]:.2f}"
+    return params

@@ -1,0 +1,123 @@
+"""``vbranch run`` end to end: pick the mode, start Panda3D, build the branch, run the frames.
+
+Offscreen runs use a fixed 60 Hz frame clock, so ``--frames 120 --speed 600`` always shows the same
+market (the scenario is seeded) and a screenshot is reproducible; windowed and VR runs use real time.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+from pathlib import Path
+
+from vbranch.scenes.catalogue import text
+from vbranch.world.engine import EngineConfig, gl_renderer, has_display, is_software_gl, start_showbase
+from vbranch.world.options import Mode, RunOptions, choose_mode
+
+__all__ = ["run", "OFFSCREEN_FPS"]
+
+log = logging.getLogger(__name__)
+
+OFFSCREEN_FPS = 60.0
+
+
+def _probe_xr(options: RunOptions) -> tuple[bool, str]:
+    if options.offscreen or options.stereo_sim:
+        return False, "not probed"
+    from vbranch.world.xr import probe_runtime
+
+    probe = probe_runtime()
+    return probe.available, probe.reason
+
+
+def run(options: RunOptions, started_s: float | None = None) -> int:
+    started_s = time.perf_counter() if started_s is None else started_s
+    xr_available, xr_reason = _probe_xr(options)
+    decision = choose_mode(options, xr_available, has_display())
+    if decision.message_key:
+        line = text(decision.message_key, options.lang, reason=xr_reason)
+        if decision.error or decision.mode is Mode.NO_DISPLAY:
+            print(line, file=sys.stderr)
+            return 2 if decision.error else 1
+        log.warning("%s", line)  # the one-line desktop fallback notice
+    offscreen = options.offscreen
+    base = start_showbase(EngineConfig(offscreen=offscreen, width=options.width, height=options.height,
+                                       title="vbranch 投教营业厅"))
+    if offscreen:
+        from panda3d.core import ClockObject
+
+        clock = ClockObject.get_global_clock()
+        clock.set_mode(ClockObject.M_non_real_time)
+        clock.set_frame_rate(OFFSCREEN_FPS)
+
+    from vbranch.world.app import BranchApp
+
+    app = BranchApp(base, options)
+    _maybe_pbr(base, options)
+    if decision.mode is Mode.STEREO_SIM:
+        from vbranch.world.stereo_sim import start_stereo_sim
+
+        start_stereo_sim(base, app)
+    elif decision.mode is Mode.VR:
+        from vbranch.world.xr_run import start_xr
+
+        start_xr(base, app)
+    if decision.mode is Mode.DESKTOP:
+        _bind_desktop(base, app)
+
+    def frame_task(task):
+        clock = base.clock if hasattr(base, "clock") else None
+        dt = clock.get_dt() if clock else 1 / OFFSCREEN_FPS
+        app.frame(dt, task.time)
+        return task.cont
+
+    base.task_mgr.add(frame_task, "vbranch-frame", sort=-10)
+    if options.frames is None:
+        base.run()
+        return 0
+    for i in range(options.frames):
+        base.task_mgr.step()
+        if i == 0:
+            log.info("first frame after %.2f s", time.perf_counter() - started_s)
+    if options.screenshot is not None:
+        _save_screenshot(base, options.screenshot)
+    return 0
+
+
+def _maybe_pbr(base, options: RunOptions) -> None:
+    """PBR with shadows on a real GPU or when asked; plain shading on software GL (STACK.md)."""
+    renderer = gl_renderer(base)
+    software = is_software_gl(renderer)
+    if not options.pbr and software:
+        log.info("plain shading on software GL (%s); --pbr to force PBR", renderer)
+        return
+    import simplepbr
+
+    shadows = not software  # shadows crash Mesa llvmpipe's shader compiler
+    simplepbr.init(enable_shadows=shadows, use_normal_maps=False, use_emission_maps=False)
+    log.info("PBR on (%s, shadows %s)", renderer, "on" if shadows else "off")
+
+
+def _bind_desktop(base, app) -> None:
+    from vbranch.world.desktop_controls import DesktopControls
+
+    controls = DesktopControls(base, app.panel_key, app.call_help, app.click, app.view_by_number, app.toggle_keys)
+
+    def input_task(task):
+        dt = base.clock.get_dt()
+        forward, strafe, turn = controls.axes()
+        app.move(forward, strafe, turn, controls.mouse_delta(), dt)
+        return task.cont
+
+    base.task_mgr.add(input_task, "vbranch-input", sort=-20)
+
+
+def _save_screenshot(base, path: Path) -> None:
+    from panda3d.core import Filename
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not base.win.save_screenshot(Filename.from_os_specific(str(path.resolve()))):
+        raise OSError(f"could not write screenshot {path}")
+    print(f"screenshot: {path}")
