@@ -42,6 +42,7 @@ test: install lint
 
 bench: install
 	$(BIN)/vbranch bench market --json
+	$(BIN)/vbranch bench frame --json
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -51,6 +51,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object (the default output)")
     p.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke test")
     p.set_defaults(func=_bench_market)
+    p = bsub.add_parser("frame", help="Python cost of a frame, render time, first frame")
+    p.add_argument("--json", action="store_true", help="print one JSON object (the default output)")
+    p.add_argument("--frames", type=int, default=300)
+    p.add_argument("--instruments", type=int, default=500)
+    p.add_argument("--avatars", type=int, default=30)
+    p.set_defaults(func=_bench_frame)
 
 
 def _scenario_list(args: argparse.Namespace) -> int:
@@ -139,6 +145,14 @@ def _data_status(args: argparse.Namespace) -> int:
         for row in rows:
             where = row["data"] or "looked for " + ", ".join(row["looked_for"])
             print(f"  {row['episode']:<28} {row['uses']:<14} {where}")
+    return 0
+
+
+def _bench_frame(args: argparse.Namespace) -> int:
+    from vbranch.world.bench_frame import bench_frame
+
+    json.dump(bench_frame(frames=args.frames, instruments=args.instruments, avatars=args.avatars), sys.stdout)
+    print()
     return 0
 
 

@@ -37,7 +37,7 @@ def gb2312_level1() -> str:
 
 def wanted_text() -> str:
     text = [chr(c) for c in range(0x20, 0x7F)] + [chr(c) for c in range(0xA0, 0x100)]
-    text.append("，。、；：？！“”‘’（）【】《》…—·％￥·●○■□▲△▼▽★☆→←↑↓")
+    text.append("，。、；：？！“”‘’（）【】《》…—·％￥●○■□▲△▼▽◀▶‹›«»−＋★☆→←↑↓")
     text.append(gb2312_level1())
     for folder in ("scenes", "market_sim", "world", "avatars"):
         for path in (ROOT / folder).rglob("*"):

@@ -85,6 +85,20 @@ def test_bench_market_prints_one_json_object_with_the_throughputs():
     assert numbers["market_step_quote"]["ms_per_step"] > 0
 
 
-def test_run_before_the_world_lands_says_so_and_fails():
-    result = vbranch("run")
-    assert result.returncode == 1 and "not built yet" in result.stderr
+def test_run_with_no_display_says_so_in_one_line_and_how_to_render_offscreen():
+    result = vbranch("run", "--lang", "en", env={"DISPLAY": "", "WAYLAND_DISPLAY": ""})
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("No display") and "--offscreen" in lines[-1]
+    assert "Traceback" not in result.stderr
+
+
+def test_run_vr_without_an_openxr_runtime_is_a_clear_error():
+    result = vbranch("run", "--vr", "--lang", "en")
+    assert result.returncode == 2
+    assert "no OpenXR runtime is available" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_run_screenshot_needs_frames():
+    result = vbranch("run", "--offscreen", "--screenshot", "x.png")
+    assert result.returncode == 2 and "--frames" in result.stderr
