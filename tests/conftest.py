@@ -12,3 +12,25 @@ def market_data_dir() -> Path:
     if not path.is_dir():
         pytest.skip(f"market data not found at {path} (check out shared/ beside the repository)")
     return path
+
+
+@pytest.fixture(scope="session")
+def base():
+    """The one offscreen Panda3D engine of the test process (ShowBase can start only once)."""
+    import builtins
+
+    existing = getattr(builtins, "base", None)
+    if existing is not None:
+        yield existing
+        return
+    from vbranch.world.engine import EngineConfig, start_showbase
+
+    yield start_showbase(EngineConfig(offscreen=True, width=640, height=360))
+
+
+@pytest.fixture
+def scene(base):
+    """A fresh node under ``render`` for one test, removed afterwards."""
+    node = base.render.attach_new_node("test-scene")
+    yield node
+    node.remove_node()

@@ -102,7 +102,6 @@ class BranchApp:
         self._picker = self._make_picker()
         self.room_id = ""
         self.frames = 0
-        self.python_update_s: list[float] = []
 
     # ----- building helpers -------------------------------------------------------------------------
     def _build_leaderboard(self, anchor: NodePath | None) -> None:
@@ -198,16 +197,14 @@ class BranchApp:
         self._place_head()
 
     def frame(self, dt_s: float, now_s: float) -> None:
-        """Advance the market by the frame clock and bring every widget up to date."""
-        t0 = time.perf_counter()
-        events = self.market.step(dt_s)
+        """Advance the market by the frame clock (single player) and bring every widget up to date."""
+        self.update_scene(self.market.step(dt_s), dt_s, now_s)
+
+    def update_scene(self, events: list, dt_s: float, now_s: float) -> None:
+        """Read the core's state once and write it into the scene graph (the frame's Python budget)."""
+        self.frames += 1
         for event in events:
             self._react(event, now_s)
-        self.update_scene(dt_s, now_s)
-        self.frames += 1
-        self.python_update_s.append(time.perf_counter() - t0)
-
-    def update_scene(self, dt_s: float, now_s: float) -> None:
         market = self.market
         self.wall.sync(market, now_s)
         prices = market.prices
@@ -226,7 +223,7 @@ class BranchApp:
         if room is not None and room.id != self.room_id:
             self.room_id = room.id
             self.hud.room.set(text("hud.room", self.lang, room=text(room.title, self.lang)))
-        if self.frames % 10 == 0:
+        if self.frames % 10 == 1:  # the first frame, then six times a second
             equity = self.account.equity(prices)
             self.hud.status.set(text("hud.status", self.lang, scenario=self.scenario_title, day=market.day + 1,
                                      speed=f"{market.clock.speed:g}", equity=f"{equity:,.0f}"))

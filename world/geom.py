@@ -159,7 +159,7 @@ class MeshBuilder:
         r, c = np.meshgrid(np.arange(rings), np.arange(segments), indexing="ij")
         a = (r * cols + c).ravel()
         b = a + cols
-        tris = np.concatenate([np.stack([a, b + 1, b], 1), np.stack([a, a + 1, b + 1], 1)])
+        tris = np.concatenate([np.stack([a, b, b + 1], 1), np.stack([a, b + 1, a + 1], 1)])
         self.add_triangles(positions, normals, color, tris)
 
     def node(self, name: str) -> GeomNode:
