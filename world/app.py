@@ -73,7 +73,6 @@ class BranchApp:
         self.wall = MarketWall(anchors["wall"], market, self.lang, font, wall_w, wall_h)
         self.wall.root.set_pos(0, 0.05, wall_h / 2)
         self.holo = PortfolioHologram(anchors["portfolio"], market.universe, self.lang, font)
-        self.holo.root.set_z(1.0)
         self.form = OrderForm(tuple(market.symbols), lot_size_for(market.universe, market.rules, market.symbols[0]))
         self.panel = OrderPanelView(anchors["orders"], self.lang, self.theme, self.names)
         self._build_leaderboard(anchors.get("leaderboard"))
@@ -158,8 +157,20 @@ class BranchApp:
         self.hud.notify(message, self._now())
 
     def click(self, mouse_x: float, mouse_y: float) -> None:
+        """A mouse click at screen coordinates (-1..1): use whatever panel control is under it."""
         traverser, queue, ray = self._picker
         ray.set_from_lens(self.base.camNode, mouse_x, mouse_y)
+        self._pick(traverser, queue)
+
+    def pick_ray(self, origin, direction) -> None:
+        """A controller ray (render coordinates): the VR equivalent of a click."""
+        traverser, queue, ray = self._picker
+        cam = self.base.camera
+        ray.set_origin(cam.get_relative_point(self.base.render, origin))
+        ray.set_direction(cam.get_relative_vector(self.base.render, direction))
+        self._pick(traverser, queue)
+
+    def _pick(self, traverser, queue) -> None:
         traverser.traverse(self.base.render)
         if queue.get_num_entries() == 0:
             return

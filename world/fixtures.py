@@ -15,6 +15,7 @@ from panda3d.core import NodePath
 from vbranch.scenes.catalogue import text
 from vbranch.scenes.layout import Fixture, Layout
 from vbranch.world.geom import MeshBuilder
+from vbranch.world.lesson_boards import draw_board
 from vbranch.world.text import make_text
 
 __all__ = ["build_fixtures", "PALETTE"]
@@ -91,9 +92,7 @@ def _order_panel(m: MeshBuilder, fx: Fixture) -> None:
 
 
 def _plinth(m: MeshBuilder, fx: Fixture) -> None:
-    m.add_cylinder((0, 0, 0), 0.9, 0.12, PALETTE["stone"], segments=32)
-    m.add_cylinder((0, 0, 0.12), 0.7, 0.75, (0.78, 0.80, 0.84), segments=32)
-    m.add_cylinder((0, 0, 0.87), 0.75, 0.04, (0.30, 0.70, 0.95), segments=32)
+    m.add_cylinder((0, 0, 0), 1.1, 0.04, PALETTE["stone"], segments=32)  # a floor disc; the hologram brings its plinth
 
 
 def _board(m: MeshBuilder, fx: Fixture) -> None:
@@ -136,7 +135,7 @@ LABELS = {
     "kiosk": (0.0, -0.08, 1.52, 0.07, (1, 1, 1, 1)),
     "advisor_desk": (0.0, -0.46, 0.55, 0.09, PALETTE["gold"] + (1,)),
     "order_panel": (0.0, 0.17, 2.25, 0.12, (1, 1, 1, 1)),
-    "portfolio_plinth": (0.0, -0.72, 0.45, 0.09, (0.1, 0.15, 0.25, 1)),
+    "portfolio_plinth": (0.0, -1.0, 0.1, 0.12, (0.85, 0.9, 1.0, 1)),
     "sign": (0.0, 0.0, -0.12, 0.36, (1, 1, 1, 1)),
 }
 
@@ -153,6 +152,9 @@ def build_fixtures(parent: NodePath, layout: Layout, lang: str) -> dict[str, Nod
         anchor.attach_new_node(mesh.node(f"{fx.kind}-mesh"))
         if fx.label:
             _label(anchor, fx, lang)
+        if fx.kind == "lesson_board" and fx.label:
+            anchor.set_light_off(1)  # a lit display: its picture reads the same from any angle
+            draw_board(anchor, fx.label, lang, fx.size or (4.0, 2.5))
         if fx.id:
             anchors[fx.id] = anchor
     return anchors

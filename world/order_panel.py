@@ -51,7 +51,8 @@ class OrderPanelView:
         title.set_pos(-SCREEN_W / 2 + 0.06, -0.002, top - 0.02)
         highlight = MeshBuilder()
         highlight.add_quad([(-SCREEN_W / 2 + 0.03, 0, -0.05), (SCREEN_W / 2 - 0.03, 0, -0.05),
-                            (SCREEN_W / 2 - 0.03, 0, 0.075), (-SCREEN_W / 2 + 0.03, 0, 0.075)], theme.focus)
+                            (SCREEN_W / 2 - 0.03, 0, 0.075), (-SCREEN_W / 2 + 0.03, 0, 0.075)],
+                           tuple(0.45 * c for c in theme.focus[:3]))  # dark enough for light text on it
         self.highlight = self.root.attach_new_node(highlight.node("focus"))
         self.highlight.set_light_off()
         for i, control in enumerate(CONTROLS):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from vbranch.scenes.catalogue import text
 from vbranch.world.engine import EngineConfig, gl_renderer, has_display, is_software_gl, start_showbase
-from vbranch.world.options import Mode, RunOptions, choose_mode
+from vbranch.world.options import Mode, ModeDecision, RunOptions, choose_mode
 
 __all__ = ["run", "OFFSCREEN_FPS"]
 
@@ -60,9 +60,19 @@ def run(options: RunOptions, started_s: float | None = None) -> int:
 
         start_stereo_sim(base, app)
     elif decision.mode is Mode.VR:
+        from vbranch.world.xr import XrUnavailable
         from vbranch.world.xr_run import start_xr
 
-        start_xr(base, app)
+        try:
+            start_xr(base, app)
+        except XrUnavailable as exc:
+            line = text("vr.required" if options.vr else "vr.unavailable", options.lang, reason=exc.reason)
+            if options.vr:
+                print(line, file=sys.stderr)
+                base.destroy()
+                return 2
+            log.warning("%s", line)
+            decision = ModeDecision(Mode.DESKTOP)
     if decision.mode is Mode.DESKTOP:
         _bind_desktop(base, app)
 
