@@ -66,11 +66,13 @@ class Universe:
     currency: str
     instruments: tuple[Instrument, ...]
     _index: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _positions: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         symbols = [i.symbol for i in self.instruments]
         if len(set(symbols)) != len(symbols):
             raise ValueError(f"universe {self.name}: duplicate symbols in {symbols}")
+        self._positions.update((sym, i) for i, sym in enumerate(symbols))
         for inst in self.instruments:
             for key in (inst.symbol, inst.name_zh, inst.name_en, *inst.aliases):
                 self._index.setdefault(_norm(key), inst.symbol)
@@ -82,20 +84,20 @@ class Universe:
         return len(self.instruments)
 
     def __contains__(self, symbol: object) -> bool:
-        return any(i.symbol == symbol for i in self.instruments)
+        return symbol in self._positions
 
     @property
     def symbols(self) -> tuple[str, ...]:
         return tuple(i.symbol for i in self.instruments)
 
     def get(self, symbol: str) -> Instrument:
-        for inst in self.instruments:
-            if inst.symbol == symbol:
-                return inst
-        raise KeyError(symbol)
+        return self.instruments[self.position(symbol)]
 
     def position(self, symbol: str) -> int:
-        return self.symbols.index(symbol)
+        try:
+            return self._positions[symbol]
+        except (KeyError, TypeError):
+            raise KeyError(symbol) from None
 
     @property
     def index(self) -> Instrument:

@@ -36,12 +36,6 @@ class Bar:
     close: float
     volume: int = 0
 
-    def update(self, price: float, volume: int) -> None:
-        self.high = max(self.high, price)
-        self.low = min(self.low, price)
-        self.close = price
-        self.volume += volume
-
 
 @dataclass
 class _Clock:
@@ -86,7 +80,11 @@ class Market:
         self.accounts: dict[str, Account] = {}
         self.desk = TradingDesk(self)
         self.history: dict[str, list[Bar]] = {s: [] for s in self.symbols}
-        self.today: dict[str, Bar] = {}
+        # Today's candles as arrays (symbol order): one vectorised update per step, not n Python calls,
+        # and the world's market wall reads them without touching n objects.
+        self.today_ohlc = np.zeros((len(self.symbols), 4))
+        self.today_volume = np.zeros(len(self.symbols), np.int64)
+        self.today_started = False
         self.events: list[MarketEvent] = []
         self._ids = itertools.count(1)
         self._closed = False
@@ -142,7 +140,7 @@ class Market:
         self.venue.open_day(bands)
         for account in self.accounts.values():
             account.new_day()
-        self.today = {}
+        self.today_started = False
 
     def _advance_one(self) -> None:
         clock = self.clock
@@ -154,13 +152,16 @@ class Market:
         self._emit(self.desk.on_executions(fills))
         self._emit(self.desk.on_prices())
         volume = self.venue.step_volume
-        for i, sym in enumerate(self.symbols):
-            price = float(prices[i])
-            bar = self.today.get(sym)
-            if bar is None:
-                self.today[sym] = Bar(clock.day, price, price, price, price, int(volume[i]))
-            else:
-                bar.update(price, int(volume[i]))
+        ohlc = self.today_ohlc
+        if not self.today_started:
+            ohlc[:] = np.asarray(prices, float)[:, None]
+            self.today_volume[:] = volume
+            self.today_started = True
+        else:
+            np.maximum(ohlc[:, 1], prices, out=ohlc[:, 1])
+            np.minimum(ohlc[:, 2], prices, out=ohlc[:, 2])
+            ohlc[:, 3] = prices
+            self.today_volume += np.asarray(volume, np.int64)
         clock.t_step += 1
         clock.step_in_day += 1
         if clock.step_in_day == clock.steps_per_day:
@@ -170,7 +171,7 @@ class Market:
         clock = self.clock
         closes = []
         for sym in self.symbols:
-            bar = self.today[sym]
+            bar = self.today_bar(sym)
             self.history[sym].append(bar)
             closes.append(BarClosed(clock.t_step, clock.day, sym, bar.open, bar.high, bar.low, bar.close, bar.volume))
         self._emit(closes)
@@ -219,10 +220,26 @@ class Market:
     def price(self, symbol: str) -> float:
         return float(self.venue.prices[self.universe.position(symbol)])
 
+    def today_bar(self, symbol: str) -> Bar | None:
+        """Today's candle so far (None before the day's first step)."""
+        if not self.today_started:
+            return None
+        i = self.universe.position(symbol)
+        o, h, lo, c = map(float, self.today_ohlc[i])
+        return Bar(self.clock.day, o, h, lo, c, int(self.today_volume[i]))
+
+    @property
+    def today(self) -> dict[str, Bar]:
+        """Today's candles by symbol (built on demand; hot paths use ``today_ohlc``)."""
+        if not self.today_started:
+            return {}
+        return {sym: self.today_bar(sym) for sym in self.symbols}  # type: ignore[misc]
+
     def bars(self, symbol: str, include_today: bool = True) -> list[Bar]:
         bars = list(self.history[symbol])
-        if include_today and symbol in self.today:
-            bars.append(self.today[symbol])
+        today = self.today_bar(symbol) if include_today else None
+        if today is not None:
+            bars.append(today)
         return bars
 
     @property

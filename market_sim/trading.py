@@ -159,7 +159,7 @@ class TradingDesk:
                         for o in self.live_orders(account.account_id)) or req.stop_loss_pct is not None
         idx = self._idx(req.symbol)
         recent = [bar.high for bar in market.history[req.symbol][-5:]]
-        today = market.today.get(req.symbol)
+        today = market.today_bar(req.symbol)
         recent_high = max(recent + ([today.high] if today else []), default=price)
         panic = is_panic_sell(req.side.value, reason, price, float(market.session.prev_close[idx]), recent_high)
         account.apply_fill(TradeRecord(market.t_step, market.day, req.symbol, req.side.value, qty, price, fees,

@@ -7,6 +7,7 @@ player), read its state once, and write it into widgets that update their geomet
 
 from __future__ import annotations
 
+import gc
 import logging
 import math
 import time
@@ -73,6 +74,7 @@ class BranchApp:
         self.wall = MarketWall(anchors["wall"], market, self.lang, font, wall_w, wall_h)
         self.wall.root.set_pos(0, 0.05, wall_h / 2)
         self.holo = PortfolioHologram(anchors["portfolio"], market.universe, self.lang, font)
+        self._holo_sample_steps = max(1, market.config.steps_per_day // 8)
         self.form = OrderForm(tuple(market.symbols), lot_size_for(market.universe, market.rules, market.symbols[0]))
         self.panel = OrderPanelView(anchors["orders"], self.lang, self.theme, self.names)
         self._build_leaderboard(anchors.get("leaderboard"))
@@ -101,6 +103,10 @@ class BranchApp:
         self._picker = self._make_picker()
         self.room_id = ""
         self.frames = 0
+        # Everything built so far lives for the whole session: move it out of the cyclic collector's
+        # reach, so a full collection can't land a multi-millisecond pause in a VR frame.
+        gc.collect()
+        gc.freeze()
 
     # ----- building helpers -------------------------------------------------------------------------
     def _build_leaderboard(self, anchor: NodePath | None) -> None:
@@ -218,10 +224,13 @@ class BranchApp:
             self._react(event, now_s)
         market = self.market
         self.wall.sync(market, now_s)
-        prices = market.prices
-        self.holo.sync(self.account, prices, market.t_step)
+        prices = market.venue.prices
+        # The hologram samples equity 8 times a trading day, and at once after a trade of the learner's:
+        # its curve then spans days, and it costs a frame ~0.4 ms only a few times a second.
+        sample = (market.t_step // self._holo_sample_steps, len(self.account.trades))
+        self.holo.sync(self.account, prices, sample)  # type: ignore[arg-type]
         self.holo.tick(dt_s)
-        self.panel.show(self.form, prices[self.form.symbol])
+        self.panel.show(self.form, float(prices[self.form.instrument]))
         if self.advisor_walk.tick(dt_s):
             self.hud.notify(text("help.arrived", self.lang), now_s)
         self.advisor.root.set_pos(self.advisor_walk.x, self.advisor_walk.y, 0)
@@ -235,7 +244,7 @@ class BranchApp:
             self.room_id = room.id
             self.hud.room.set(text("hud.room", self.lang, room=text(room.title, self.lang)))
         if self.frames % 10 == 1:  # the first frame, then six times a second
-            equity = self.account.equity(prices)
+            equity = self.holo.equity
             self.hud.status.set(text("hud.status", self.lang, scenario=self.scenario_title, day=market.day + 1,
                                      speed=f"{market.clock.speed:g}", equity=f"{equity:,.0f}"))
 

@@ -56,6 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--frames", type=int, default=300)
     p.add_argument("--instruments", type=int, default=500)
     p.add_argument("--avatars", type=int, default=30)
+    p.add_argument("--speed", type=float, default=30.0, help="market pace (30: a trading day a second)")
     p.set_defaults(func=_bench_frame)
 
 
@@ -151,7 +152,8 @@ def _data_status(args: argparse.Namespace) -> int:
 def _bench_frame(args: argparse.Namespace) -> int:
     from vbranch.world.bench_frame import bench_frame
 
-    json.dump(bench_frame(frames=args.frames, instruments=args.instruments, avatars=args.avatars), sys.stdout)
+    json.dump(bench_frame(frames=args.frames, instruments=args.instruments, avatars=args.avatars, speed=args.speed),
+              sys.stdout)
     print()
     return 0
 

@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 PANEL, STRIP, BANNER, TEXT = (0.05, 0.06, 0.09, 1.0), (0.09, 0.10, 0.14, 1.0), (0.55, 0.10, 0.08, 1.0), (0.92,) * 4
 BANNER_S = 4.0
 LABEL_INTERVAL_S = 0.25
-LABELS_PER_FRAME = 4  # TextNode regeneration is ~40 us each: spread a refresh over frames
+LABELS_PER_FRAME = 2  # TextNode regeneration + width is ~50-100 us each: spread a refresh over frames
+CHARTS_PER_FRAME = 32  # charts redrawn per frame after a day close or a rescale (≈0.3 ms)
 _NONE = np.zeros(0, np.intp)
 _PRIORITY = {CrashStarted: 3, Halted: 3, Resumed: 2, LimitHit: 1}
 
@@ -126,6 +127,7 @@ class MarketWall:
         self._ticker_start, self._ticker_chunk, self._width = 0, 16, w
         self.last_rescaled = _NONE  # instruments whose whole chart the last sync rewrote
         self._grown = np.zeros(n, bool)
+        self._stale = np.zeros(0, np.intp)  # charts still to be redrawn after a day close
         self._pending: dict[str, tuple] = {}
         slots = np.arange(n) * candles + candles - 1
         self._today_quads = np.stack([slots * 2, slots * 2 + 1], 1).ravel()
@@ -185,9 +187,13 @@ class MarketWall:
         self._now_s = now
         stepped = market.t_step != self._t_step
         self.last_rescaled = _NONE
+        stale_before = len(self._stale)
         if stepped:
-            stepped_from, self._t_step = self._t_step, market.t_step
-            self._read(market, stepped_from)
+            self._t_step = market.t_step
+            self._read(market)
+        if stale_before and len(self._stale):  # (a day that closed this frame already wrote its first chunk)
+            self._rewrite_stale()
+        if stepped:
             ranked = [(_PRIORITY.get(type(e), 0), e) for e in market.events]
             best = max(ranked, key=lambda r: r[0], default=(0, None))
             if best[0]:
@@ -227,43 +233,41 @@ class MarketWall:
         self._banner_np.show()
         return True
 
-    def _read(self, market, stepped_from: int) -> None:
+    def _read(self, market) -> None:
         k, syms = self.k, self.symbols
         n_hist = len(market.history[syms[0]])
         new_days = n_hist - self._n_hist
-        first = market.today.get(syms[0])
-        live = first is not None and first.day == market.day and not market.finished
+        live = market.today_started and not market.finished
         if new_days:
             self._shift_history(market, new_days, n_hist)
         today = self._ohlc[:, -1]
-        prices = np.asarray(market.venue.prices, float)
-        if live and not new_days and market.t_step == stepped_from + 1 and first.close == prices[0]:
-            # One step within the day: today's bar moved exactly as Market's Bar.update moves it, so
-            # follow it from the venue's price array instead of reading n Bar objects.
-            if not self._valid[0, -1]:
-                today[:, 0] = today[:, 1] = today[:, 2] = prices
-            np.maximum(today[:, 1], prices, out=today[:, 1])
-            np.minimum(today[:, 2], prices, out=today[:, 2])
-            today[:, 3] = prices
-        elif live:
-            today[:] = [(b.open, b.high, b.low, b.close) for b in map(market.today.__getitem__, syms)]
+        if live:
+            today[:] = market.today_ohlc  # the market keeps today's candles as one array: a copy, no loop
         self._valid[:, -1] = live
         if new_days:
+            # A new day shifts every chart one slot: rewrite them a chunk per frame (a 500-chart wall in
+            # a few frames) instead of all at once, so a day close costs no frame more than ~1 ms.
             self._lo, self._hi = window_range(self._ohlc, self._valid, 0.08)
-            self.quads.update(*self._geometry(slice(None)))
+            self._stale = np.arange(self.n)
             self.last_rescaled, self._grown[:] = np.arange(self.n), False
+            self._rewrite_stale()
         else:
             # A breakout clips at the chart's edge until the next label pass rescales that chart.
             self._grown |= live & ((today[:, 2] < self._lo) | (today[:, 1] > self._hi))
             self.quads.write(self._today_quads, *self._geometry(slice(None), first_slot=k - 1))
 
+    def _rewrite_stale(self) -> None:
+        rows, self._stale = self._stale[:CHARTS_PER_FRAME], self._stale[CHARTS_PER_FRAME:]
+        if len(rows):
+            self.quads.write((rows[:, None] * self.k * 2 + np.arange(self.k * 2)).ravel(), *self._geometry(rows))
+
     def _rescale_grown(self) -> None:
-        """Refit the charts whose today broke out of their range (all their quads, once per label pass)."""
+        """Refit the charts whose today broke out of their range; they are redrawn with the stale queue."""
         grow = np.flatnonzero(self._grown)
         if len(grow):
             self._grown[:] = False
             self._lo[grow], self._hi[grow] = window_range(self._ohlc[grow], self._valid[grow], 0.25)  # headroom
-            self.quads.write((grow[:, None] * self.k * 2 + np.arange(self.k * 2)).ravel(), *self._geometry(grow))
+            self._stale = np.union1d(self._stale, grow)
             self.last_rescaled = grow
 
     def _geometry(self, rows, first_slot: int = 0) -> tuple[np.ndarray, np.ndarray]:

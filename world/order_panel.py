@@ -68,6 +68,7 @@ class OrderPanelView:
                                               name="panel-status")
         status_path.set_pos(-SCREEN_W / 2 + 0.06, -0.004, -SCREEN_H / 2 + 0.05)
         self._status_text = ""
+        self._shown: tuple[OrderForm, float] | None = None
 
     def _set(self, control: Control, value: str) -> None:
         row = self._rows[control]
@@ -76,6 +77,9 @@ class OrderPanelView:
             row[2] = value
 
     def show(self, form: OrderForm, price: float) -> None:
+        if (form, price) == self._shown:
+            return
+        self._shown = (form, price)
         lang = self.lang
         name = self.names.get(form.symbol, form.symbol)
         side = text(f"side.{form.side.value}", lang)

@@ -19,8 +19,13 @@ from vbranch.world.order_form import Control, Key
 def app(base):
     branch = BranchApp(base, RunOptions(scenario="crash", speed=600, seed=3, lang="en", view="floor"))
     yield branch
-    branch.world.remove_node()
-    branch.hud.root.remove_node()
+    # leave the shared engine as other tests expect it: camera at the origin, no lights, no branch
+    base.camera.reparent_to(base.render)
+    base.camera.set_pos_hpr(0, 0, 0, 0, 0, 0)
+    base.render.clear_light()
+    for node in (branch.world, branch.hud.root, branch.head):
+        node.remove_node()
+    base.set_background_color(0, 0, 0, 1)
 
 
 def run_frames(app, n, dt=1 / 60):
