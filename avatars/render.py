@@ -10,11 +10,9 @@ replaces it; blinking squashes the eyes and the mouth opens only from a viseme t
 from __future__ import annotations
 
 import colorsys
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 from panda3d.core import NodePath, Point3
 
 from vbranch.avatars.body import JOINTS, GazeLimits, Pose, gaze_angles
@@ -67,28 +65,6 @@ def classmate_palette(seat_index: int) -> AvatarPalette:
     )
 
 
-def _add_ellipsoid(mesh: MeshBuilder, center: Sequence[float], radius: float, color: Color, rings: int,
-                   segments: int, scale: Sequence[float]) -> None:
-    """A UV ellipsoid wound counter-clockwise seen from outside, so back-face culling keeps its outside.
-
-    (``MeshBuilder.add_sphere`` winds its triangles the other way, which shows a sphere's inside under
-    culling: faces look hollow and hair shows through them.)
-    """
-    theta = np.linspace(0.0, math.pi, rings + 1)
-    phi = np.linspace(0.0, 2.0 * math.pi, segments + 1)
-    t, p = np.meshgrid(theta, phi, indexing="ij")
-    unit = np.stack([np.sin(t) * np.cos(p), np.sin(t) * np.sin(p), np.cos(t)], axis=-1).reshape(-1, 3)
-    s = np.asarray(scale, float)
-    normals = unit / s
-    normals /= np.maximum(np.linalg.norm(normals, axis=1, keepdims=True), 1e-9)
-    cols = segments + 1
-    r, c = np.meshgrid(np.arange(rings), np.arange(segments), indexing="ij")
-    a = (r * cols + c).ravel()
-    b = a + cols
-    tris = np.concatenate([np.stack([a, b, b + 1], 1), np.stack([a, b + 1, a + 1], 1)])
-    mesh.add_triangles(np.asarray(center, float) + unit * radius * s, normals, color, tris)
-
-
 def _part(palette: AvatarPalette, joint: str, detail: int) -> MeshBuilder:
     """The rigid mesh hanging from ``joint``, in that joint's frame (metres). ``detail`` = cylinder segments."""
     pal, mesh = palette, MeshBuilder()
@@ -98,7 +74,7 @@ def _part(palette: AvatarPalette, joint: str, detail: int) -> MeshBuilder:
         mesh.add_cylinder(base, radius, height, color, segments=seg)
 
     def ball(center, radius, color, scale=(1.0, 1.0, 1.0)):
-        _add_ellipsoid(mesh, center, radius, color, rings, seg, scale)
+        mesh.add_sphere(center, radius, color, rings=rings, segments=seg, scale=scale)
 
     side = -1.0 if joint.endswith("_l") else 1.0
     if joint == "pelvis":

@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from vbranch.scenes.catalogue import CatalogueError, text
+from vbranch.scenes.content_error import ContentError
 
 __all__ = ["LayoutError", "Room", "Door", "Fixture", "View", "Layout", "load_layout", "wall_side", "FIXTURE_KINDS",
            "VIEW_NAMES"]
@@ -26,10 +27,8 @@ VIEW_NAMES = ("lobby", "desk", "floor", "hall", "classroom")
 DEFAULT_LAYOUT = "branch.toml"
 
 
-class LayoutError(ValueError):
-    def __init__(self, path: Path | str, field: str, reason: str) -> None:
-        super().__init__(f"{path}: {field}: {reason}")
-        self.path, self.field, self.reason = str(path), field, reason
+class LayoutError(ContentError):
+    """A layout file that can't be built: the message names the file, the field and the reason."""
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from vbranch.market_sim.process import ProcessSpec
 from vbranch.market_sim.quote import QuoteParams
 from vbranch.market_sim.rules import CN_2016_RULES, CircuitBreaker, MarketRules, rules_for
 from vbranch.market_sim.twin import EPISODES, EpisodeShape, load_episode, stylised_twin
+from vbranch.scenes.content_error import ContentError
 
 __all__ = ["ScenarioError", "Scenario", "scenario_paths", "list_scenarios", "load_scenario"]
 
@@ -28,12 +29,8 @@ _TOP_LEVEL = {"id", "kind", "market", "title", "summary", "days", "steps_per_day
               "drawdown_thresholds_pct"}
 
 
-class ScenarioError(ValueError):
+class ScenarioError(ContentError):
     """A scenario file that can't be used: the message names the file, the field and the reason."""
-
-    def __init__(self, path: Path | str, field: str, reason: str) -> None:
-        super().__init__(f"{path}: {field}: {reason}")
-        self.path, self.field, self.reason = str(path), field, reason
 
 
 @dataclass(frozen=True)
