@@ -31,8 +31,9 @@ system-packages:
 	  echo "note: system packages missing:$$missing (install them with your package manager)"; \
 	fi
 
+# Exit 3 means "no display here": vbranch has already said so in one line, with the offscreen command.
 run: install
-	$(BIN)/vbranch run $(ARGS)
+	@$(BIN)/vbranch run $(ARGS); rc=$$?; [ $$rc -eq 3 ] || exit $$rc
 
 lint: install
 	$(BIN)/ruff check .

@@ -7,6 +7,7 @@ market (the scenario is seeded) and a screenshot is reproducible; windowed and V
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -15,11 +16,12 @@ from vbranch.scenes.catalogue import text
 from vbranch.world.engine import EngineConfig, gl_renderer, has_display, is_software_gl, start_showbase
 from vbranch.world.options import Mode, ModeDecision, RunOptions, choose_mode
 
-__all__ = ["run", "OFFSCREEN_FPS"]
+__all__ = ["run", "OFFSCREEN_FPS", "EXIT_NO_DISPLAY"]
 
 log = logging.getLogger(__name__)
 
 OFFSCREEN_FPS = 60.0
+EXIT_NO_DISPLAY = 3  # nothing could open; the one-line message says how to render offscreen instead
 
 
 def _probe_xr(options: RunOptions) -> tuple[bool, str]:
@@ -27,6 +29,9 @@ def _probe_xr(options: RunOptions) -> tuple[bool, str]:
         return False, "not probed"
     from vbranch.world.xr import probe_runtime
 
+    # The OpenXR loader prints its own multi-line errors to stderr when no runtime exists; we say it in
+    # one line instead. XR_LOADER_DEBUG set by a developer still wins.
+    os.environ.setdefault("XR_LOADER_DEBUG", "none")
     probe = probe_runtime()
     return probe.available, probe.reason
 
@@ -39,7 +44,7 @@ def run(options: RunOptions, started_s: float | None = None) -> int:
         line = text(decision.message_key, options.lang, reason=xr_reason)
         if decision.error or decision.mode is Mode.NO_DISPLAY:
             print(line, file=sys.stderr)
-            return 2 if decision.error else 1
+            return 2 if decision.error else EXIT_NO_DISPLAY
         log.warning("%s", line)  # the one-line desktop fallback notice
     offscreen = options.offscreen
     base = start_showbase(EngineConfig(offscreen=offscreen, width=options.width, height=options.height,

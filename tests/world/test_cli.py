@@ -87,7 +87,7 @@ def test_bench_market_prints_one_json_object_with_the_throughputs():
 
 def test_run_with_no_display_says_so_in_one_line_and_how_to_render_offscreen():
     result = vbranch("run", "--lang", "en", env={"DISPLAY": "", "WAYLAND_DISPLAY": ""})
-    assert result.returncode == 1
+    assert result.returncode == 3
     lines = result.stderr.strip().splitlines()
     assert lines[-1].startswith("No display") and "--offscreen" in lines[-1]
     assert "Traceback" not in result.stderr
