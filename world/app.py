@@ -57,7 +57,7 @@ class BranchApp:
             market = Market(scenario.market_config(), seed=options.seed)
             self.scenario_title = scenario.title[self.lang]
         else:
-            self.scenario_title = market.universe.name if hasattr(market.universe, "name") else "market"
+            self.scenario_title = market.universe.name
         self.market = market
         self.market.set_speed(options.speed)
         self.account = market.open_account(LEARNER_ACCOUNT)
@@ -251,10 +251,8 @@ class BranchApp:
     def _react(self, event, now_s: float) -> None:
         if isinstance(event, BANNER_EVENTS):
             self.wall.show_event(event, now_s)
-        if isinstance(event, CrashStarted | Halted):
-            banner = self.wall.banner_text if hasattr(self.wall, "banner_text") else None
-            if banner:
-                self.hud.notify(banner, now_s, 4.0)
+        if isinstance(event, CrashStarted | Halted) and self.wall.banner_text:
+            self.hud.notify(self.wall.banner_text, now_s, 4.0)
         if isinstance(event, Filled | StopTriggered | DrawdownCrossed) and getattr(event, "account_id", None) in (
                 None, LEARNER_ACCOUNT):
             key = {Filled: "event.fill", StopTriggered: "event.stop_triggered",

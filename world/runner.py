@@ -82,9 +82,7 @@ def run(options: RunOptions, started_s: float | None = None) -> int:
         _bind_desktop(base, app)
 
     def frame_task(task):
-        clock = base.clock if hasattr(base, "clock") else None
-        dt = clock.get_dt() if clock else 1 / OFFSCREEN_FPS
-        app.frame(dt, task.time)
+        app.frame(base.clock.get_dt(), task.time)
         return task.cont
 
     base.task_mgr.add(frame_task, "vbranch-frame", sort=-10)
