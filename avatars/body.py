@@ -301,32 +301,50 @@ def blend(a: Pose, b: Pose, w: float, joints: Iterable[str] | None = None) -> Po
 
 # --- mouth ---------------------------------------------------------------------------------------------
 class Viseme(NamedTuple):
-    """One mouth shape from a lip-sync timeline: how open (0..1) between ``start_s`` and ``end_s``."""
+    """One mouth shape from a lip-sync timeline: how open (0..1) between ``start_s`` and ``end_s``.
+
+    ``shape`` names the lip shape (``avatars.voice.visemes.SHAPES``: "AA", "MBP", "rest", …) for a face
+    that can show more than a jaw; it defaults so three-field timelines keep working.
+    """
 
     start_s: float
     end_s: float
     openness: float
+    shape: str = "rest"
 
 
 MOUTH_RAMP_S = 0.04  # open and close over 40 ms instead of snapping
+_TOUCH_S = 1e-6  # visemes closer than this are one stretch of speech: blend, don't close in between
 
 
 def mouth_open(visemes: Sequence[Viseme | tuple[float, float, float]], t_s: float) -> float:
     """How open the mouth is at ``t_s``: 0 with no timeline (never fake speech), else the active viseme.
 
-    ``visemes`` must be sorted by start time (as a TTS engine emits them); lookup is a bisection.
+    ``visemes`` must be sorted by start time (as a TTS engine emits them); lookup is a bisection. Each
+    viseme eases in and out over ``MOUTH_RAMP_S``: from/to closed at a gap, and from the previous viseme's
+    openness when the two touch (the later one blends, so the level stays continuous): phoneme-level
+    timelines glide instead of snapping shut at every phoneme.
     """
     if not visemes:
         return 0.0
     i = bisect_right(visemes, (t_s, math.inf, math.inf)) - 1
     if i < 0:
         return 0.0
-    start_s, end_s, openness = visemes[i]
+    start_s, end_s, openness = visemes[i][:3]
     if t_s >= end_s:
         return 0.0
+    openness = float(openness)
     ramp_s = min(MOUTH_RAMP_S, (end_s - start_s) / 2.0)
-    envelope = min(1.0, (t_s - start_s) / ramp_s, (end_s - t_s) / ramp_s) if ramp_s > 0 else 1.0
-    return max(0.0, min(1.0, float(openness) * envelope))
+    level = openness
+    if ramp_s > 0 and t_s - start_s < ramp_s:
+        prev = visemes[i - 1] if i > 0 else None
+        before = float(prev[2]) if prev is not None and start_s - prev[1] <= _TOUCH_S else 0.0
+        level = before + (openness - before) * (t_s - start_s) / ramp_s
+    elif ramp_s > 0 and end_s - t_s < ramp_s:
+        nxt = visemes[i + 1] if i + 1 < len(visemes) else None
+        if nxt is None or nxt[0] - end_s > _TOUCH_S:  # a touching neighbour blends in at its own start
+            level = openness * (end_s - t_s) / ramp_s
+    return max(0.0, min(1.0, level))
 
 
 # --- forward kinematics (for tests, gaze and placement; matches Panda3D's HPR convention) ---------------

@@ -10,7 +10,7 @@ __all__ = ["main", "build_parser"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from vbranch.world import cli_market, cli_run
+    from vbranch.world import cli_market, cli_orders, cli_run, cli_voice
 
     parser = argparse.ArgumentParser(
         prog="vbranch",
@@ -21,6 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     cli_run.register(sub)
     cli_market.register(sub)
+    cli_voice.register(sub)
+    cli_orders.register(sub)
     return parser
 
 

@@ -58,6 +58,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--avatars", type=int, default=30)
     p.add_argument("--speed", type=float, default=30.0, help="market pace (30: a trading day a second)")
     p.set_defaults(func=_bench_frame)
+    p = bsub.add_parser("voice", help="offline text-to-speech latency (first audio, cache hit)")
+    p.add_argument("--json", action="store_true", help="print one JSON object (the default output)")
+    p.set_defaults(func=_bench_voice)
 
 
 def _scenario_list(args: argparse.Namespace) -> int:
@@ -154,6 +157,14 @@ def _bench_frame(args: argparse.Namespace) -> int:
 
     json.dump(bench_frame(frames=args.frames, instruments=args.instruments, avatars=args.avatars, speed=args.speed),
               sys.stdout)
+    print()
+    return 0
+
+
+def _bench_voice(args: argparse.Namespace) -> int:
+    from vbranch.avatars.voice import bench_voice
+
+    json.dump(bench_voice(), sys.stdout)
     print()
     return 0
 
