@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import logging
 import math
-import time
 
 from panda3d.core import CollisionHandlerQueue, CollisionNode, CollisionRay, CollisionTraverser, NodePath
 
@@ -23,6 +22,7 @@ from vbranch.market_sim.orders import OrderRejected
 from vbranch.scenes.catalogue import text
 from vbranch.scenes.layout import VIEW_NAMES, Layout, load_layout
 from vbranch.scenes.scenario import load_scenario
+from vbranch.world.advisor_speech import AdvisorSpeech
 from vbranch.world.desktop_controls import EYE_HEIGHT_M, PITCH_LIMIT_DEG, LearnerPose, walk
 from vbranch.world.fixtures import build_fixtures
 from vbranch.world.help_call import HelpWalk, help_spot, route
@@ -84,6 +84,7 @@ class BranchApp:
         self.advisor.root.set_pos(ax, ay, 0)
         self.advisor.root.set_h(ah)
         self.advisor_walk = HelpWalk(ax, ay, ah, speed_mps=1.6 if not options.elder else 1.1)
+        self.speech = AdvisorSpeech(base, self.lang, options.elder)
 
         self.head = base.render.attach_new_node("learner")
         sx, sy, sh = self.layout.spawn
@@ -103,6 +104,7 @@ class BranchApp:
         self._picker = self._make_picker()
         self.room_id = ""
         self.frames = 0
+        self.now_s = 0.0
         # Everything built so far lives for the whole session: move it out of the cyclic collector's
         # reach, so a full collection can't land a multi-millisecond pause in a VR frame.
         gc.collect()
@@ -191,7 +193,12 @@ class BranchApp:
         learner = (self.pose.x, self.pose.y)
         spot = help_spot(self.layout, learner, self.pose.heading_deg)
         self.advisor_walk.call(route(self.layout, (self.advisor_walk.x, self.advisor_walk.y), spot), learner)
-        self.hud.say(text("help.coming", self.lang), self._now())
+        self.say(text("help.coming", self.lang))
+
+    def say(self, line: str) -> None:
+        """The advisor speaks ``line`` (voice when it is ready, subtitle at once)."""
+        self.speech.say(line)
+        self.hud.say(line, self._now())
 
     def toggle_keys(self) -> None:
         self._show_keys = not self._show_keys
@@ -199,7 +206,8 @@ class BranchApp:
 
     # ----- the frame ----------------------------------------------------------------------------------
     def _now(self) -> float:
-        return time.monotonic()
+        """The frame clock (what ``frame`` was last given), so notices and subtitles time out with it."""
+        return self.now_s
 
     def _place_head(self) -> None:
         eye_z = getattr(self, "_eye_z", EYE_HEIGHT_M)
@@ -220,6 +228,7 @@ class BranchApp:
     def update_scene(self, events: list, dt_s: float, now_s: float) -> None:
         """Read the core's state once and write it into the scene graph (the frame's Python budget)."""
         self.frames += 1
+        self.now_s = now_s
         for event in events:
             self._react(event, now_s)
         market = self.market
@@ -236,7 +245,7 @@ class BranchApp:
         self.advisor.root.set_pos(self.advisor_walk.x, self.advisor_walk.y, 0)
         self.advisor.root.set_h(self.advisor_walk.heading_deg)
         pose = idle_pose(now_s, seed=7)
-        self.advisor.apply(pose)
+        self.advisor.apply(pose.with_joints({}, mouth_open=self.speech.tick(now_s)))
         self.advisor.look_at(self.head)
         self.hud.tick(now_s)
         room = self.layout.room_at(self.pose.x, self.pose.y)
