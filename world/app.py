@@ -23,6 +23,7 @@ from vbranch.scenes.catalogue import text
 from vbranch.scenes.layout import VIEW_NAMES, Layout, load_layout
 from vbranch.scenes.scenario import load_scenario
 from vbranch.world.advisor_speech import AdvisorSpeech
+from vbranch.world.cooling_desk import CoolingDesk
 from vbranch.world.desktop_controls import EYE_HEIGHT_M, PITCH_LIMIT_DEG, LearnerPose, walk
 from vbranch.world.fixtures import build_fixtures
 from vbranch.world.help_call import HelpWalk, help_spot, route
@@ -85,6 +86,8 @@ class BranchApp:
         self.advisor.root.set_h(ah)
         self.advisor_walk = HelpWalk(ax, ay, ah, speed_mps=1.6 if not options.elder else 1.1)
         self.speech = AdvisorSpeech(base, self.lang, options.elder)
+        self.cooling = CoolingDesk(market, LEARNER_ACCOUNT, self.lang, self.say,
+                                   lambda lines: self.hud.notify(lines, self._now(), 15.0))
 
         self.head = base.render.attach_new_node("learner")
         sx, sy, sh = self.layout.spawn
@@ -147,22 +150,38 @@ class BranchApp:
         self.set_view(VIEW_NAMES[i])
 
     def panel_key(self, key: Key) -> None:
+        if key is Key.ACTIVATE and self.cooling.active:  # during a cooling-off, Enter answers the advisor
+            self.cooling_answer("confirm")
+            return
         self.form, action = self.form.press(key)
         if action is Action.SUBMIT:
             self.submit_order()
 
     def submit_order(self) -> None:
+        """The panel's order goes through the cooling-off gate; most orders pass straight to the market."""
         request = self.form.request(client_order_id=f"desk-{self.frames}")
+        self._show_result(self.cooling.submit(request, self._now(), self._place))
+
+    def cooling_answer(self, answer: str) -> None:
+        """The learner's reply during a cooling-off: "confirm", "cancel" or "breathe"."""
+        if self.cooling.active:
+            handler = {"confirm": self.cooling.confirm, "cancel": self.cooling.cancel,
+                       "breathe": self.cooling.breathe}[answer]
+            self._show_result(handler(self._now(), self._place))
+
+    def _place(self, request) -> str:
         name = self.names.get(request.symbol, request.symbol)
         try:
             self.market.submit(LEARNER_ACCOUNT, request)
         except OrderRejected as exc:
-            message = exc.reject.message(self.lang)
-        else:
-            message = text("panel.accepted", self.lang, side=text(f"side.{request.side.value}", self.lang),
-                           qty=request.qty, name=name)
-        self.panel.status(message)
-        self.hud.notify(message, self._now())
+            return exc.reject.message(self.lang)
+        return text("panel.accepted", self.lang, side=text(f"side.{request.side.value}", self.lang),
+                    qty=request.qty, name=name)
+
+    def _show_result(self, message: str | None) -> None:
+        if message:
+            self.panel.status(message)
+            self.hud.notify(message, self._now())
 
     def click(self, mouse_x: float, mouse_y: float) -> None:
         """A mouse click at screen coordinates (-1..1): use whatever panel control is under it."""
@@ -247,6 +266,7 @@ class BranchApp:
         pose = idle_pose(now_s, seed=7)
         self.advisor.apply(pose.with_joints({}, mouth_open=self.speech.tick(now_s)))
         self.advisor.look_at(self.head)
+        self._show_result(self.cooling.tick(now_s, self._place))
         self.hud.tick(now_s)
         room = self.layout.room_at(self.pose.x, self.pose.y)
         if room is not None and room.id != self.room_id:

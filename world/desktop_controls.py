@@ -60,7 +60,7 @@ class DesktopControls:
 
     def __init__(self, base, on_panel_key: Callable[[Key], None], on_help: Callable[[], None],
                  on_click: Callable[[float, float], None], on_view: Callable[[int], None],
-                 on_toggle_keys: Callable[[], None]) -> None:
+                 on_toggle_keys: Callable[[], None], on_cooling: Callable[[str], None]) -> None:
         self.base = base
         self.held: set[str] = set()
         self.mouse_look = False
@@ -73,6 +73,8 @@ class DesktopControls:
             base.accept(f"{key}-repeat", on_panel_key, [command])
         base.accept("h", on_help)
         base.accept("f1", on_toggle_keys)
+        base.accept("escape", on_cooling, ["cancel"])  # during a cooling-off: cancel the held sell
+        base.accept("b", on_cooling, ["breathe"])      # …or breathe along with the advisor
         for i in range(5):
             base.accept(str(i + 1), on_view, [i])
         base.accept("mouse1", self._click, [on_click])

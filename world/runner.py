@@ -115,7 +115,8 @@ def _maybe_pbr(base, options: RunOptions) -> None:
 def _bind_desktop(base, app) -> None:
     from vbranch.world.desktop_controls import DesktopControls
 
-    controls = DesktopControls(base, app.panel_key, app.call_help, app.click, app.view_by_number, app.toggle_keys)
+    controls = DesktopControls(base, app.panel_key, app.call_help, app.click, app.view_by_number, app.toggle_keys,
+                               app.cooling_answer)
 
     def input_task(task):
         dt = base.clock.get_dt()
