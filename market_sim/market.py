@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -109,6 +110,32 @@ class Market:
         if not speed > 0:
             raise ValueError(f"speed must be > 0, got {speed}")
         self.clock.speed = speed
+
+    def inject_jump(self, size_pct: float, symbols: tuple[str, ...] | None = None) -> dict[str, float]:
+        """Move fundamental prices by ``size_pct`` percent at the next step (a teacher's "crash now").
+
+        Like a scenario's scheduled jump: with ``symbols`` None every instrument moves by
+        ``size_pct * beta`` (bonds and gold barely feel an equity crash); named symbols move by
+        ``size_pct`` exactly. No instrument falls more than 99%. Traded prices still obey the exchange's
+        rules, so under A-share limits a -20% crash takes two limit-down days, as in the scripted one.
+
+        Returns:
+            The applied move in percent per symbol.
+        """
+        if not (isinstance(size_pct, int | float) and math.isfinite(size_pct) and size_pct > -100):
+            raise ValueError(f"size_pct must be a finite number > -100, got {size_pct!r}")
+        if symbols is None:
+            betas = np.array([inst.beta for inst in self.universe], dtype=float)
+            factor = 1.0 + size_pct / 100.0 * betas
+        else:
+            factor = np.ones(len(self.symbols))
+            for sym in symbols:
+                factor[self.universe.position(sym)] = 1.0 + size_pct / 100.0
+        factor = np.maximum(factor, 0.01)
+        kick = self.config.process.jump_vol_kick if self.config.process is not None else 0.0
+        self.process.shift(np.log(factor), kick)
+        log.info("injected a %.1f%% jump at step %d", size_pct, self.t_step)
+        return {sym: round(100.0 * (f - 1.0), 4) for sym, f in zip(self.symbols, factor, strict=True)}
 
     def step(self, dt_s: float) -> list[MarketEvent]:
         """Advance by ``dt_s`` wall-clock seconds; returns the events that happened."""

@@ -309,6 +309,23 @@ class PriceProcess:
         self._steps_done += 1
         return self._prices.copy()
 
+    def shift(self, log_move: np.ndarray, vol_kick: float = 0.0) -> None:
+        """Move every future price by ``log_move`` (log units, per instrument) from the next step on.
+
+        Why: a teacher injects a crash while the class is trading. The rest of today's pre-drawn block and
+        the end-of-day state move together, so the path stays continuous and the seed's later shocks are
+        unchanged; the OU anchor moves too, so a sideways regime does not pull the crash straight back.
+        ``vol_kick`` raises the GARCH variance multiplier per 0.10 of absolute log move, like scheduled jumps.
+        """
+        move = np.asarray(log_move, dtype=float)
+        if move.shape != self._prices.shape or not np.all(np.isfinite(move)):
+            raise ValueError(f"log_move must be {self._prices.shape} finite values, got {move!r}")
+        if self.step_in_day:
+            self._block[self.step_in_day:] *= np.exp(move)
+        st = self._state
+        self._state = ProcessState(st.log_price + move, st.anchor + move,
+                                   st.var_mult + vol_kick * np.abs(move) / _KICK_UNIT_LOG, st.regime, st.day)
+
     def simulate(self, n_steps: int) -> np.ndarray:
         """Advance ``n_steps`` steps, exactly as that many ``step()`` calls would.
 

@@ -47,6 +47,18 @@ class ReplayProcess:
     def n_steps(self) -> int:
         return self._n_steps
 
+    def shift(self, log_move: np.ndarray, vol_kick: float = 0.0) -> None:
+        """Move every remaining price by ``log_move`` (log units) from the next step on (an injected event).
+
+        ``vol_kick`` is accepted for interface parity with ``PriceProcess.shift`` and ignored: a replay's
+        volatility is the data's.
+        """
+        move = np.asarray(log_move, dtype=float)
+        if move.shape != self.prices.shape or not np.all(np.isfinite(move)):
+            raise ValueError(f"log_move must be {self.prices.shape} finite values, got {move!r}")
+        self._log_paths[self.t:] += move
+        self._path[self.t:] *= math.exp(float(move[self._index]))
+
     def step(self) -> np.ndarray:
         if self.t >= self._n_steps:
             raise IndexError("replay finished: no more data")
