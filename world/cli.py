@@ -10,7 +10,7 @@ __all__ = ["main", "build_parser"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from vbranch.world import cli_market, cli_orders, cli_run, cli_voice
+    from vbranch.world import cli_advisor, cli_market, cli_orders, cli_run, cli_voice
 
     parser = argparse.ArgumentParser(
         prog="vbranch",
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_market.register(sub)
     cli_voice.register(sub)
     cli_orders.register(sub)
+    cli_advisor.register(sub)
     return parser
 
 
