@@ -14,6 +14,12 @@ def market_data_dir() -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _learner_logs_in_tmp(tmp_path_factory, monkeypatch):
+    """Decision logs (advisor A/B, cooling-off) go to a temp dir, never the developer's state dir."""
+    monkeypatch.setenv("VBRANCH_STATE", str(tmp_path_factory.getbasetemp() / "state"))
+
+
 @pytest.fixture(scope="session")
 def base():
     """The one offscreen Panda3D engine of the test process (ShowBase can start only once)."""

@@ -13,8 +13,6 @@ import math
 
 from panda3d.core import CollisionHandlerQueue, CollisionNode, CollisionRay, CollisionTraverser, NodePath
 
-from vbranch.avatars.body import idle_pose
-from vbranch.avatars.render import AvatarView
 from vbranch.market_sim.events import CrashStarted, DrawdownCrossed, Filled, Halted, LimitHit, Resumed, StopTriggered
 from vbranch.market_sim.market import Market
 from vbranch.market_sim.order_entry import lot_size_for
@@ -22,14 +20,14 @@ from vbranch.market_sim.orders import OrderRejected
 from vbranch.scenes.catalogue import text
 from vbranch.scenes.layout import VIEW_NAMES, Layout, load_layout
 from vbranch.scenes.scenario import load_scenario
-from vbranch.world.advisor_speech import AdvisorSpeech
+from vbranch.world.advisor_presence import AdvisorPresence
 from vbranch.world.cooling_desk import CoolingDesk
 from vbranch.world.desktop_controls import EYE_HEIGHT_M, PITCH_LIMIT_DEG, LearnerPose, walk
 from vbranch.world.fixtures import build_fixtures
-from vbranch.world.help_call import HelpWalk, help_spot, route
+from vbranch.world.help_call import help_spot, route
 from vbranch.world.hud import Hud
 from vbranch.world.market_wall import MarketWall
-from vbranch.world.options import RunOptions, theme_for
+from vbranch.world.options import RunOptions, learner_log_dir, theme_for
 from vbranch.world.order_form import Action, Key, OrderForm
 from vbranch.world.order_panel import PICK_MASK, OrderPanelView, control_from_pick
 from vbranch.world.portfolio_holo import PortfolioHologram
@@ -80,14 +78,12 @@ class BranchApp:
         self.panel = OrderPanelView(anchors["orders"], self.lang, self.theme, self.names)
         self._build_leaderboard(anchors.get("leaderboard"))
 
-        ax, ay, ah = self.layout.advisor
-        self.advisor = AvatarView(self.world, name="advisor")
-        self.advisor.root.set_pos(ax, ay, 0)
-        self.advisor.root.set_h(ah)
-        self.advisor_walk = HelpWalk(ax, ay, ah, speed_mps=1.6 if not options.elder else 1.1)
-        self.speech = AdvisorSpeech(base, self.lang, options.elder)
+        self.advisor = AdvisorPresence(base, self.world, self.layout.advisor, self.lang, options.elder,
+                                       LEARNER_ACCOUNT, learner_log_dir(),
+                                       lambda line: self.hud.say(line, self._now()))
         self.cooling = CoolingDesk(market, LEARNER_ACCOUNT, self.lang, self.say,
-                                   lambda lines: self.hud.notify(lines, self._now(), 15.0))
+                                   lambda lines: self.hud.notify(lines, self._now(), 15.0),
+                                   log_path=learner_log_dir() / "cooling_off.jsonl")
 
         self.head = base.render.attach_new_node("learner")
         sx, sy, sh = self.layout.spawn
@@ -211,13 +207,13 @@ class BranchApp:
         """一键求助: the advisor walks over from wherever it is and faces the learner."""
         learner = (self.pose.x, self.pose.y)
         spot = help_spot(self.layout, learner, self.pose.heading_deg)
-        self.advisor_walk.call(route(self.layout, (self.advisor_walk.x, self.advisor_walk.y), spot), learner)
+        walk = self.advisor.walk
+        walk.call(route(self.layout, (walk.x, walk.y), spot), learner)
         self.say(text("help.coming", self.lang))
 
     def say(self, line: str) -> None:
         """The advisor speaks ``line`` (voice when it is ready, subtitle at once)."""
-        self.speech.say(line)
-        self.hud.say(line, self._now())
+        self.advisor.say(line, self._now())
 
     def toggle_keys(self) -> None:
         self._show_keys = not self._show_keys
@@ -259,13 +255,11 @@ class BranchApp:
         self.holo.sync(self.account, prices, sample)  # type: ignore[arg-type]
         self.holo.tick(dt_s)
         self.panel.show(self.form, float(prices[self.form.instrument]))
-        if self.advisor_walk.tick(dt_s):
-            self.hud.notify(text("help.arrived", self.lang), now_s)
-        self.advisor.root.set_pos(self.advisor_walk.x, self.advisor_walk.y, 0)
-        self.advisor.root.set_h(self.advisor_walk.heading_deg)
-        pose = idle_pose(now_s, seed=7)
-        self.advisor.apply(pose.with_joints({}, mouth_open=self.speech.tick(now_s)))
-        self.advisor.look_at(self.head)
+        self.advisor.observe(events, self.holo.equity, now_s)
+        if self.frames == 1:
+            self.advisor.say_event("greeting", now_s)
+        if self.advisor.update(dt_s, now_s, self.head, quiet=self.cooling.active):
+            self.advisor.say_event("help.arrived", now_s)
         self._show_result(self.cooling.tick(now_s, self._place))
         self.hud.tick(now_s)
         room = self.layout.room_at(self.pose.x, self.pose.y)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from vbranch.emotion.cooling_off import (
     Breathe,
@@ -26,6 +27,7 @@ from vbranch.emotion.cooling_off import (
     gate_order,
 )
 from vbranch.emotion.crash_history import context_lines, past_drawdowns
+from vbranch.emotion.event_log import EventLog
 from vbranch.emotion.fusion import fuse
 from vbranch.emotion.radar import BehaviourRadar
 from vbranch.emotion.signals import LearnerState
@@ -45,13 +47,14 @@ class CoolingDesk:
     """Gate the learner's orders; ``say`` and ``show`` are the advisor's voice and the HUD."""
 
     def __init__(self, market, account_id: str, lang: str, say: Callable[[str], None],
-                 show: Callable[[str], None], config: CoolingOffConfig = BRANCH_COOLING_OFF) -> None:
+                 show: Callable[[str], None], log_path: Path | None = None,
+                 config: CoolingOffConfig = BRANCH_COOLING_OFF) -> None:
         self.market, self.account_id, self.lang = market, account_id, lang
         self._say, self._show = say, show
         self.radar = BehaviourRadar(account_id)
         market.bus.subscribe(self.radar.observe)
         market.bus.subscribe(self._on_crash, CrashStarted)
-        self.cooling = CoolingOff(config, learner_id=account_id)
+        self.cooling = CoolingOff(config, learner_id=account_id, event_log=EventLog(log_path))
         self.last_crash_s: float | None = None
         self.now_s = 0.0
         # past crashes read their data files (~0.4 s): load them off the frame path, once

@@ -6,11 +6,12 @@ Kept apart from the engine so the rules — VR when a runtime exists, desktop ot
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-__all__ = ["Mode", "RunOptions", "ModeDecision", "choose_mode", "Theme", "theme_for"]
+__all__ = ["Mode", "RunOptions", "ModeDecision", "choose_mode", "Theme", "theme_for", "learner_log_dir"]
 
 
 class Mode(StrEnum):
@@ -97,3 +98,14 @@ def theme_for(elder: bool) -> Theme:
     return Theme(text_scale=1.5, high_contrast=True, transition_s=1.2, subtitles=True,
                  panel_bg=(0.0, 0.0, 0.0, 0.95), panel_fg=(1.0, 1.0, 0.3, 1.0), focus=(1.0, 0.55, 0.0, 1.0),
                  move_speed_mps=1.4, turn_speed_dps=60.0)
+
+
+def learner_log_dir() -> Path:
+    """Where this device keeps the learner's decision logs (advisor A/B, cooling-off): ``$VBRANCH_STATE``
+    or the user state dir. Only decisions and scores go there, never audio."""
+    override = os.environ.get("VBRANCH_STATE")
+    if override:
+        return Path(override)
+    from platformdirs import user_state_dir
+
+    return Path(user_state_dir("vbranch"))

@@ -19,7 +19,7 @@ from vbranch.world.order_form import Control, Key
 def app(base):
     branch = BranchApp(base, RunOptions(scenario="crash", speed=600, seed=3, lang="en", view="floor"))
     yield branch
-    branch.speech.close()
+    branch.advisor.close()
     # leave the shared engine as other tests expect it: camera at the origin, no lights, no branch
     base.camera.reparent_to(base.render)
     base.camera.set_pos_hpr(0, 0, 0, 0, 0, 0)
@@ -93,14 +93,15 @@ def test_help_brings_the_advisor_to_the_learner_through_the_doors(app):
     jaw_scales = []
     for _ in range(60 * 30):
         run_frames(app, 1)
-        jaw_scales.append(app.advisor.joints["jaw"].get_sz())
-        assert app.layout.walkable(app.advisor_walk.x, app.advisor_walk.y, margin=0.0)
-        if app.advisor_walk.arrived:
+        jaw_scales.append(app.advisor.view.joints["jaw"].get_sz())
+        assert app.layout.walkable(app.advisor.walk.x, app.advisor.walk.y, margin=0.0)
+        if app.advisor.walk.arrived:
             break
-    assert app.advisor_walk.arrived
-    assert app.speech.spoken[-1] == "I'm here. How can I help?"  # spoken aloud (espeak-ng offline), not only shown
+    assert app.advisor.walk.arrived
+    spoken = app.advisor.speech.spoken
+    assert "I'm here. How can I help?" in spoken  # spoken aloud (espeak-ng offline), not only shown
     assert max(jaw_scales) > 1.05 and jaw_scales[0] == pytest.approx(1.0)  # the mouth moved with the words
-    dx, dy = app.advisor_walk.x - app.pose.x, app.advisor_walk.y - app.pose.y
+    dx, dy = app.advisor.walk.x - app.pose.x, app.advisor.walk.y - app.pose.y
     assert 0.8 <= math.hypot(dx, dy) <= 1.5
-    facing = math.radians(app.advisor.root.get_h())
+    facing = math.radians(app.advisor.view.root.get_h())
     assert (-math.sin(facing)) * -dx + math.cos(facing) * -dy > 0.9 * math.hypot(dx, dy)  # it faces the learner

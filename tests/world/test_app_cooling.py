@@ -37,7 +37,7 @@ def crashed_app(base):
     app.market.set_speed(1)
     frames(app, 30)
     yield app
-    app.speech.close()
+    app.advisor.close()
     base.camera.reparent_to(base.render)
     base.render.clear_light()
     for node in (app.world, app.hud.root, app.head):
