@@ -10,7 +10,7 @@ __all__ = ["main", "build_parser"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from vbranch.world import cli_advisor, cli_market, cli_orders, cli_run, cli_voice
+    from vbranch.world import cli_advisor, cli_lessons, cli_market, cli_orders, cli_run, cli_voice
 
     parser = argparse.ArgumentParser(
         prog="vbranch",
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_voice.register(sub)
     cli_orders.register(sub)
     cli_advisor.register(sub)
+    cli_lessons.register(sub)
     return parser
 
 
