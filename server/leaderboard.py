@@ -25,7 +25,8 @@ import numpy as np
 from vbranch.market_sim.account import TradeRecord
 from vbranch.market_sim.metrics import discipline_score, max_drawdown_pct, total_return_pct
 
-__all__ = ["RISK_WEIGHT", "DISCIPLINE_WEIGHT", "NO_DOWNSIDE_SORTINO", "Standing", "sortino", "normalised_risk",
+__all__ = ["board_and_benchmark", "RISK_WEIGHT", "DISCIPLINE_WEIGHT",
+           "NO_DOWNSIDE_SORTINO", "Standing", "sortino", "normalised_risk",
            "score", "standing", "rank", "buy_and_hold_equity", "sample_standings"]
 
 RISK_WEIGHT = 0.6
@@ -108,3 +109,11 @@ def sample_standings(market, seats, instruments, price_samples: list[list[float]
         account = market.account(seat.seat_id)
         seat.equity_samples.append(account.equity(prices))
         seat.weights_samples.append(account.weights(prices))
+
+
+def board_and_benchmark(market, settings, seats, price_samples: list[list[float]]) -> tuple[list[Standing], float]:
+    """A room's ranked board and its buy-and-hold benchmark return in percent."""
+    board = rank([standing(s.name, s.equity_samples, market.account(s.seat_id).trades, s.weights_samples,
+                           settings.min_trades) for s in seats])
+    bench = buy_and_hold_equity(price_samples, settings.starting_cash)
+    return board, round(total_return_pct(bench), 3)

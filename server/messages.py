@@ -76,7 +76,7 @@ class QtyMode(StrEnum):
 @dataclass(frozen=True)
 class Hello:
     TYPE: ClassVar[str] = "hello"
-    room: str
+    room: str | None  # None: the lobby routes by join/resume code, or a teacher opens a new room
     name: str
     role: Role = Role.LEARNER
     token: str | None = None  # teacher token, or a parent token for role=parent
@@ -165,6 +165,7 @@ class Welcome:
     role: Role
     snapshot: dict[str, Any]
     parent_token: str | None = None
+    teacher_token: str | None = None  # only to the teacher who just opened a new room
     v: int = PROTOCOL_VERSION
 
 

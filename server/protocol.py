@@ -136,7 +136,7 @@ def _vec7(value: Any, key: str) -> tuple[float, ...]:
 def _hello(o: dict) -> Hello:
     if o.get("v") != PROTOCOL_VERSION:
         raise _BadVersionError
-    return Hello(room=_str(o, "room", MAX_ID_CHARS), name=_str(o, "name", MAX_NAME_CHARS).strip(),
+    return Hello(room=_str(o, "room", MAX_ID_CHARS, False), name=_str(o, "name", MAX_NAME_CHARS).strip(),
                  role=Role(_choice(o, "role", tuple(Role), Role.LEARNER.value)),
                  token=_str(o, "token", 64, False), join_code=_str(o, "join_code", 16, False),
                  resume_token=_str(o, "resume_token", 64, False), lang=_choice(o, "lang", ("en", "zh"), "en"))

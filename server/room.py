@@ -17,23 +17,17 @@ next delta carries the full state.
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from typing import Any
 
 from vbranch.market_sim.events import MarketEvent
 from vbranch.market_sim.market import Market
-from vbranch.market_sim.metrics import total_return_pct
 from vbranch.market_sim.orders import OrderRejected, Reject, RejectCode
 from vbranch.scenes.catalogue import text
 from vbranch.server import auth
 from vbranch.server.contest import Contest, ContestSettings, ContestState, check_order_policy, market_for
-from vbranch.server.delta import (
-    delta_fields,
-    diff,
-    private_messages,
-    public_state,
-    snapshot,
-)
-from vbranch.server.leaderboard import Standing, buy_and_hold_equity, rank, sample_standings, standing
+from vbranch.server.delta import delta_fields, diff, private_messages, public_state, snapshot
+from vbranch.server.leaderboard import Standing, board_and_benchmark, sample_standings
 from vbranch.server.messages import (
     Cancel,
     Chat,
@@ -43,6 +37,7 @@ from vbranch.server.messages import (
     Delta,
     Emotion,
     Error,
+    Fill,
     Hello,
     Leaderboard,
     Order,
@@ -57,10 +52,11 @@ from vbranch.server.messages import (
 )
 from vbranch.server.messages import Reject as RejectMsg
 from vbranch.server.order_entry import to_request
-from vbranch.server.protocol import CLOSE_POLICY, ErrorCode, ProtocolError, decode
+from vbranch.server.protocol import CLOSE_POLICY, ErrorCode, ProtocolError, decode, to_wire
 from vbranch.server.ratelimit import DEFAULT_LIMITS, RateLimiter, RateLimits
 from vbranch.server.seats import (
     BROADCAST,
+    CLOCK_JOURNAL_PERIOD_S,
     CLOSE_REPLACED,
     MAX_TICK_DT_S,
     PARTICIPANTS,
@@ -72,9 +68,18 @@ from vbranch.server.seats import (
 )
 from vbranch.server.teacher import handle_teacher
 
-__all__ = ["BROADCAST", "PARTICIPANTS", "CLOSE_REPLACED", "Outgoing", "JournalEntry", "Seat", "Room"]
+__all__ = ["BROADCAST", "PARTICIPANTS", "CLOSE_REPLACED", "CLOCK_JOURNAL_PERIOD_S", "Outgoing", "JournalEntry", "Seat",
+           "Room", "error_for"]
 
 log = logging.getLogger(__name__)
+
+def error_for(code: ErrorCode, lang: str, detail: str = "") -> Error:
+    """An ``error`` message worded from the catalogue (the code alone if the catalogue lacks it)."""
+    try:
+        return Error(code.value, text(f"error.{code.value}", lang, detail=detail))
+    except (KeyError, IndexError, ValueError):
+        return Error(code.value, code.value)
+
 
 class Room:
     """See the module docstring. ``teacher_token`` authorises ``teacher`` commands in this room."""
@@ -93,7 +98,7 @@ class Room:
         self._journal: list[JournalEntry] = []
         self._resync: set[str] = set()
         self._last_now: float | None = None
-        self._next_pose_s = self._next_board_s = 0.0
+        self._next_pose_s = self._next_board_s = self._next_clock_s = 0.0
         self._next_sample_step = 0
         self._seat_ids = 0
         self._pending: list[Outgoing] = []
@@ -180,7 +185,11 @@ class Room:
             events = market.step(dt_s)
             if contest.run_for(dt_s) or market.finished:
                 contest.end()
+                self._journal_add("room", "end", {}, now_s)
                 out += self._final_board()
+            elif now_s >= self._next_clock_s:
+                self._next_clock_s = now_s + CLOCK_JOURNAL_PERIOD_S
+                self._journal_add("room", "clock", {}, now_s)
         out += self._route(events)
         self._sample()
         out += self._deltas(events)
@@ -201,11 +210,7 @@ class Room:
         """(ranked board, buy-and-hold benchmark return in percent)."""
         if self.market is None or self.contest is None:
             return [], 0.0
-        settings = self.contest.settings
-        board = rank([standing(s.name, s.equity_samples, self.market.account(s.seat_id).trades, s.weights_samples,
-                               settings.min_trades) for s in self.seats.values()])
-        bench = buy_and_hold_equity(self.price_samples, settings.starting_cash)
-        return board, round(total_return_pct(bench), 3)
+        return board_and_benchmark(self.market, self.contest.settings, self.seats.values(), self.price_samples)
 
     def leaderboard_message(self, final: bool = False) -> Leaderboard:
         board, bench = self.standings()
@@ -223,19 +228,15 @@ class Room:
             conn = self.conns[client_id] = Conn(client_id, RateLimiter(self.limits))
         return conn
 
-    def _error(self, conn: Conn, code: ErrorCode, detail: str = "") -> Error:
-        try:
-            return Error(code.value, text(f"error.{code.value}", conn.lang, detail=detail))
-        except (KeyError, IndexError, ValueError):
-            return Error(code.value, code.value)
-
     def _refuse(self, conn: Conn, code: ErrorCode, now_s: float, detail: str = "") -> list[Outgoing]:
         if not conn.limiter.strike(now_s):
             return [Outgoing(conn.client_id, Close(CLOSE_POLICY, "too many refused messages"))]
-        return [Outgoing(conn.client_id, self._error(conn, code, detail))]
+        return [Outgoing(conn.client_id, error_for(code, conn.lang, detail))]
 
     def _journal_add(self, actor: str, kind: str, payload: dict, now_s: float) -> None:
-        self._journal.append(JournalEntry(self.tick_no, now_s, actor, kind, payload))
+        step = self.market.t_step if self.market is not None else 0
+        elapsed_s = self.contest.elapsed_s if self.contest is not None else 0.0
+        self._journal.append(JournalEntry(self.tick_no, now_s, actor, kind, payload, step, elapsed_s))
 
     def _owner_targets(self, seat_id: str) -> list[str]:
         return [c.client_id for c in self.conns.values()
@@ -281,7 +282,7 @@ class Room:
             if self.contest is None or self.contest.state is ContestState.ENDED or msg.join_code is None \
                     or not auth.same_secret(auth.normalise_code(msg.join_code), self.contest.join_code):
                 return self._refuse(conn, ErrorCode.BAD_JOIN, now_s)
-            seat = self._new_seat(msg.name)
+            seat = self.new_seat(msg.name, now_s)
         conn.role = msg.role
         if seat is not None:
             conn.seat_id = seat.seat_id
@@ -296,10 +297,14 @@ class Room:
             out.append(Outgoing(conn.client_id, self.contest_info(with_code=True)))
         return out
 
-    def _new_seat(self, name: str) -> Seat:
+    def new_seat(self, name: str, now_s: float, resume_token: str | None = None,
+                 parent_token: str | None = None) -> Seat:
+        """A learner's seat with a fresh account (tokens given only when a restart restores the seat)."""
         self._seat_ids += 1
-        seat = Seat(f"s{self._seat_ids}", name, auth.resume_code(), auth.new_token())
+        seat = Seat(f"s{self._seat_ids}", name, resume_token or auth.resume_code(), parent_token or auth.new_token())
         self.seats[seat.seat_id] = seat
+        self._journal_add(seat.seat_id, "seat", {"name": name, "resume_token": seat.resume_token,
+                                                 "parent_token": seat.parent_token}, now_s)
         self.market.open_account(seat.seat_id, self.contest.settings.starting_cash)
         return seat
 
@@ -330,9 +335,8 @@ class Room:
         except OrderRejected as exc:
             return self._reject(conn, exc.reject, coid)
         seat.order_ids[coid], seat.client_order_ids[order.order_id] = order.order_id, coid
-        self._journal_add(seat.seat_id, "order", {"order_id": order.order_id, "client_order_id": coid,
-                                                  "symbol": request.symbol, "side": msg.side, "qty": request.qty,
-                                                  "kind": msg.kind}, now_s)
+        self._journal_add(seat.seat_id, "order", {"order_id": order.order_id, "qty": request.qty, "msg": to_wire(msg)},
+                          now_s)
         status = OrderStatus(coid, order.order_id, order.status.value, order.filled_qty)
         return self._to_owner(seat.seat_id, status) + self._route(market.events[n_events:])
 
@@ -359,6 +363,8 @@ class Room:
         """Private events to their owners; public ones are carried by the next delta."""
         out: list[Outgoing] = []
         for account_id, message in private_messages(events, self.market, self.seats):
+            if isinstance(message, Fill):
+                self._journal_add(account_id, "fill", asdict(message), self._last_now or 0.0)
             out += self._to_owner(account_id, message)
         return out
 

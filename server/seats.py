@@ -12,13 +12,15 @@ from typing import Any
 from vbranch.server.messages import Role
 from vbranch.server.ratelimit import RateLimiter
 
-__all__ = ["BROADCAST", "PARTICIPANTS", "CLOSE_REPLACED", "MAX_TICK_DT_S", "SAMPLES_PER_DAY", "Outgoing",
+__all__ = ["BROADCAST", "PARTICIPANTS", "CLOSE_REPLACED", "MAX_TICK_DT_S", "CLOCK_JOURNAL_PERIOD_S",
+           "SAMPLES_PER_DAY", "Outgoing",
            "JournalEntry", "Seat", "Conn"]
 
 BROADCAST = "*"
 PARTICIPANTS = "@participants"
 CLOSE_REPLACED = 4001  # the same seat connected again elsewhere
 MAX_TICK_DT_S = 1.0  # a stalled server resumes the market, it does not fast-forward it
+CLOCK_JOURNAL_PERIOD_S = 1.0  # a running market notes its step this often: a restart loses at most this
 SAMPLES_PER_DAY = 10  # equity samples per trading day for the leaderboard
 
 
@@ -30,13 +32,19 @@ class Outgoing:
 
 @dataclass(frozen=True)
 class JournalEntry:
-    """An accepted action, for the shell to persist *before* it sends the acknowledgement."""
+    """An accepted action, for the shell to persist *before* it sends the acknowledgement.
+
+    ``market_step`` and ``elapsed_s`` place the action on the market's clock: a restart rebuilds the
+    room by advancing the seeded market to each entry's step and applying it again (``server/restore``).
+    """
 
     tick: int
     now_s: float
     actor: str
     kind: str
     payload: dict
+    market_step: int = 0
+    elapsed_s: float = 0.0  # the contest's running time when the action happened
 
 
 @dataclass

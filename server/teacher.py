@@ -74,7 +74,8 @@ def handle_teacher(room: Room, conn: Any, msg: Teacher, now_s: float) -> list:
         return room._refuse(conn, ErrorCode.BAD_STATE, now_s, detail=str(exc))
     except SettingsError as exc:
         return room._refuse(conn, ErrorCode.BAD_SETTINGS, now_s, detail=str(exc))
-    room._journal_add("teacher", cmd.value, dict(args), now_s)
+    journaled = {**args, "join_code": room.contest.join_code} if cmd is TeacherCmd.CREATE_CONTEST else dict(args)
+    room._journal_add("teacher", cmd.value, journaled, now_s)
     log.info("room %s: teacher %s %s", room.room_id, cmd.value, args)
     # everyone learns the new state; the teacher's own copy (with the join code) comes last so it wins
     return [Outgoing(BROADCAST, room.contest_info(with_code=False)),

@@ -156,11 +156,14 @@ class BranchApp:
     def submit_order(self) -> None:
         """The panel's order goes through the cooling-off gate; most orders pass straight to the market."""
         request = self.form.request(client_order_id=f"desk-{self.frames}")
+        self.advisor.brain.learner_acted("order", self._now(), side=request.side.value, symbol=request.symbol,
+                                         qty=request.qty, stop_loss_pct=request.stop_loss_pct)
         self._show_result(self.cooling.submit(request, self._now(), self._place))
 
     def cooling_answer(self, answer: str) -> None:
         """The learner's reply during a cooling-off: "confirm", "cancel" or "breathe"."""
         if self.cooling.active:
+            self.advisor.brain.learner_acted(f"cooling_off.{answer}", self._now())
             handler = {"confirm": self.cooling.confirm, "cancel": self.cooling.cancel,
                        "breathe": self.cooling.breathe}[answer]
             self._show_result(handler(self._now(), self._place))

@@ -10,7 +10,7 @@ __all__ = ["main", "build_parser"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from vbranch.world import cli_advisor, cli_lessons, cli_market, cli_orders, cli_run, cli_voice
+    from vbranch.world import cli_advisor, cli_lessons, cli_market, cli_orders, cli_run, cli_serve, cli_voice
 
     parser = argparse.ArgumentParser(
         prog="vbranch",
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_orders.register(sub)
     cli_advisor.register(sub)
     cli_lessons.register(sub)
+    cli_serve.register(sub)
     return parser
 
 

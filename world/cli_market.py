@@ -58,6 +58,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--avatars", type=int, default=30)
     p.add_argument("--speed", type=float, default=30.0, help="market pace (30: a trading day a second)")
     p.set_defaults(func=_bench_frame)
+    from vbranch.world.cli_serve import register_bench
+
+    register_bench(bsub)
     p = bsub.add_parser("voice", help="offline text-to-speech latency (first audio, cache hit)")
     p.add_argument("--json", action="store_true", help="print one JSON object (the default output)")
     p.set_defaults(func=_bench_voice)

@@ -1,0 +1,65 @@
+"""``vbranch serve`` and ``vbranch bench server``: the classroom server from a terminal.
+
+The lead wires ``register`` into ``world/cli.py`` and ``register_bench`` into its ``bench`` sub-parsers.
+Until then (and for tests that need a real server process) ``python -m vbranch.world.cli_serve serve …``
+runs the same code, with logging configured by ``world/cli.py``'s own function.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+
+__all__ = ["register", "register_bench"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="run the classroom server (websockets; rooms, contests, journal)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback; 0.0.0.0 for a LAN)")
+    p.add_argument("--port", type=int, default=8765, help="TCP port (0: any free port, printed on start)")
+    p.add_argument("--db", help="journal: a SQLite path or sqlite:///path (default $VBRANCH_DB, else the user "
+                                "data dir); postgresql:// is not built yet")
+    p.add_argument("--max-conns-per-ip", type=int, default=200, help="connections per client address (0: no cap)")
+    p.set_defaults(func=_serve)
+
+
+def register_bench(bsub: argparse._SubParsersAction) -> None:
+    p = bsub.add_parser("server", help="N websocket clients against a server process: latency, bytes, rate")
+    p.add_argument("--clients", type=int, default=200)
+    p.add_argument("--seconds", type=float, default=10.0)
+    p.add_argument("--room-size", type=int, default=40, help="learners per room (one teacher each)")
+    p.add_argument("--speed", type=float, default=5.0, help="market pace (5: the market moves on every tick)")
+    p.add_argument("--json", action="store_true", help="print one JSON object (the default output)")
+    p.set_defaults(func=_bench_server)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from vbranch.server.app import ShellSettings, run_server
+    from vbranch.server.journal import open_journal
+
+    journal = open_journal(args.db)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        stop = loop.create_future()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
+
+        def ready(server) -> None:
+            print(f"vbranch server listening on ws://{args.host}:{server.port} journal {journal.path}", flush=True)
+
+        await run_server(args.host, args.port, journal, ShellSettings(max_conns_per_ip=args.max_conns_per_ip),
+                         stop, ready)
+
+    asyncio.run(main())
+    return 0
+
+
+def _bench_server(args: argparse.Namespace) -> int:
+    from vbranch.server.bench import run_bench
+
+    result = run_bench(clients=args.clients, seconds=args.seconds, room_size=args.room_size, speed=args.speed)
+    print(json.dumps(result, indent=2))
+    return 0
