@@ -31,6 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--pbr", action="store_true", help="physically based shading even on software GL (slow)")
     p.add_argument("--size", default="1280x720", help="window or image size, WIDTHxHEIGHT")
     p.add_argument("--layout", type=Path, help="a branch layout TOML instead of the shipped one")
+    p.add_argument("--script", choices=("first-visit",), help="play the guided first visit with scripted input")
+    p.add_argument("--screenshot-dir", type=Path, help="save a screenshot after every step of the visit")
+    p.add_argument("--skip-visit", action="store_true", help="don't start (or resume) the guided first visit")
     p.set_defaults(func=_run)
 
 
@@ -44,7 +47,8 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
     return RunOptions(scenario=args.scenario, speed=args.speed, seed=args.seed, lang=args.lang, elder=args.elder,
                       vr=args.vr, stereo_sim=args.stereo_sim, offscreen=args.offscreen, frames=args.frames,
                       screenshot=args.screenshot, view=args.view, pbr=args.pbr, width=width, height=height,
-                      layout=args.layout)
+                      layout=args.layout, script=args.script, screenshot_dir=args.screenshot_dir,
+                      skip_visit=args.skip_visit)
 
 
 def _run(args: argparse.Namespace) -> int:

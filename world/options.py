@@ -39,6 +39,9 @@ class RunOptions:
     width: int = 1280
     height: int = 720
     layout: Path | None = None
+    script: str | None = None  # "first-visit": play the guided visit with scripted input
+    screenshot_dir: Path | None = None
+    skip_visit: bool = False
 
     def __post_init__(self) -> None:
         if not self.speed > 0:
@@ -49,6 +52,8 @@ class RunOptions:
             raise ValueError(f"--lang must be zh or en, got {self.lang!r}")
         if self.vr and self.stereo_sim:
             raise ValueError("--vr and --stereo-sim exclude each other (the simulation stands in for a headset)")
+        if self.script not in (None, "first-visit"):
+            raise ValueError(f"--script must be first-visit, got {self.script!r}")
         if self.vr and self.offscreen:
             raise ValueError("--vr renders to a headset; it can't be combined with --offscreen")
 

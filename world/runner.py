@@ -78,11 +78,14 @@ def run(options: RunOptions, started_s: float | None = None) -> int:
                 return 2
             log.warning("%s", line)
             decision = ModeDecision(Mode.DESKTOP)
+    visit = _start_visit(base, app, options)
     if decision.mode is Mode.DESKTOP:
-        _bind_desktop(base, app)
+        _bind_desktop(base, app, visit)
 
     def frame_task(task):
         app.frame(base.clock.get_dt(), task.time)
+        if visit is not None:
+            visit.tick(app.now_s)
         return task.cont
 
     base.task_mgr.add(frame_task, "vbranch-frame", sort=-10)
@@ -93,9 +96,39 @@ def run(options: RunOptions, started_s: float | None = None) -> int:
         base.task_mgr.step()
         if i == 0:
             log.info("first frame after %.2f s", time.perf_counter() - started_s)
+        if options.script and visit is not None and visit.step is None:
+            break
     if options.screenshot is not None:
         _save_screenshot(base, options.screenshot)
+    if options.script and visit is not None:
+        if visit.step is not None:
+            print(f"first visit: stopped at step {visit.step!r} after {options.frames} frames", file=sys.stderr)
+            return 1
+        print("first visit: complete")
     return 0
+
+
+def _start_visit(base, app, options: RunOptions):
+    """The guided first visit: scripted when asked, else for a learner who hasn't finished it yet."""
+    from vbranch.world.first_visit import FirstVisit
+    from vbranch.world.options import learner_log_dir
+
+    if options.skip_visit or (options.script is None and (options.offscreen or options.view)):
+        return None
+    state = learner_log_dir() / ("first_visit_script.json" if options.script else "first_visit.json")
+    if options.script:
+        state.unlink(missing_ok=True)  # a scripted run always plays the whole visit
+    shots = options.screenshot_dir
+    count = [0]
+
+    def on_step_done(step: str) -> None:
+        print(f"first visit: {step}")
+        if shots is not None:
+            count[0] += 1
+            _save_screenshot(base, shots / f"{count[0]:02d}-{step}.png")
+
+    visit = FirstVisit(app, state, scripted=options.script is not None, on_step_done=on_step_done)
+    return None if visit.step is None else visit
 
 
 def _maybe_pbr(base, options: RunOptions) -> None:
@@ -112,11 +145,19 @@ def _maybe_pbr(base, options: RunOptions) -> None:
     log.info("PBR on (%s, shadows %s)", renderer, "on" if shadows else "off")
 
 
-def _bind_desktop(base, app) -> None:
+def _bind_desktop(base, app, visit) -> None:
     from vbranch.world.desktop_controls import DesktopControls
 
-    controls = DesktopControls(base, app.panel_key, app.call_help, app.click, app.view_by_number, app.toggle_keys,
+    def number_key(i: int) -> None:  # 1–5: answers during the questionnaire, else jump to a room
+        if visit is not None and visit.step == "questionnaire":
+            visit.answer(i)
+        else:
+            app.view_by_number(i)
+
+    controls = DesktopControls(base, app.panel_key, app.call_help, app.click, number_key, app.toggle_keys,
                                app.cooling_answer)
+    if visit is not None:
+        base.accept("n", visit.skip)
 
     def input_task(task):
         dt = base.clock.get_dt()
