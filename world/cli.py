@@ -10,7 +10,16 @@ __all__ = ["main", "build_parser"]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from vbranch.world import cli_advisor, cli_lessons, cli_market, cli_orders, cli_run, cli_serve, cli_voice
+    from vbranch.world import (
+        cli_advisor,
+        cli_lessons,
+        cli_market,
+        cli_orders,
+        cli_report,
+        cli_run,
+        cli_serve,
+        cli_voice,
+    )
 
     parser = argparse.ArgumentParser(
         prog="vbranch",
@@ -26,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_advisor.register(sub)
     cli_lessons.register(sub)
     cli_serve.register(sub)
+    cli_report.register(sub)
     return parser
 
 
