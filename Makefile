@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SYSTEM_PACKAGES := espeak-ng xvfb libegl1 libgl1-mesa-dri fonts-noto-cjk
+SYSTEM_PACKAGES := espeak-ng xvfb libegl1 libgl1-mesa-dri fonts-noto-cjk chromium chromium-driver
 
 .PHONY: install system-packages run test lint bench clean
 
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-# System packages the voice, the headless renderer and CJK text need. Installed only when running as
+# System packages the voice, the headless renderer, CJK text and the dashboard's browser test need. Installed only when running as
 # root on Debian and missing; otherwise a one-line hint.
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \

@@ -11,6 +11,8 @@ when the tick began, so clients (and the benchmark) can measure tick-to-receive 
 whose write buffer is above ``high_water_bytes`` is skipped for deltas and poses and gets a full
 resync delta once it drains (``Room.resync``); private messages (fills, acks) are never skipped.
 Compression is off: per-connection deflate would defeat encode-once broadcasting, and frames are small.
+Plain HTTP GETs (the teacher dashboard, its QR code) are answered by ``web.WebRoutes`` through websockets'
+``process_request`` hook before any handshake, which also refuses browser websockets from foreign origins.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from vbranch.server.protocol import MAX_FRAME_BYTES, encode
 from vbranch.server.restore import ROOM_CREATED, ReplayMismatch, restore_room
 from vbranch.server.room import Room
 from vbranch.server.seats import Outgoing
+from vbranch.server.web import WebRoutes
 
 __all__ = ["CLOSE_TRY_LATER", "ShellSettings", "ClassroomServer", "restore_lobby", "run_server"]
 
@@ -52,6 +55,7 @@ class ShellSettings:
     high_water_bytes: int = 64 * 1024  # unsent bytes above which a client misses deltas until it drains
     ping_interval_s: float = 20.0
     ping_timeout_s: float = 20.0
+    allowed_hosts: tuple[str, ...] = ()  # host names (beyond IPs and localhost) browsers may use for the dashboard
 
 
 def restore_lobby(journal: Journal, lobby: Lobby) -> int:
@@ -82,6 +86,7 @@ class ClassroomServer:
         self._per_ip: collections.Counter[str] = collections.Counter()
         self._tickers: dict[str, asyncio.Task] = {}
         self._server: websockets.asyncio.server.Server | None = None
+        self.web = WebRoutes(settings.allowed_hosts)
 
     @staticmethod
     def clock() -> float:
@@ -94,9 +99,11 @@ class ClassroomServer:
     async def start(self, host: str, port: int) -> None:
         s = self.settings
         self._server = await serve(self._handler, host, port, max_size=MAX_FRAME_BYTES, compression=None,
-                                   ping_interval=s.ping_interval_s, ping_timeout=s.ping_timeout_s)
+                                   ping_interval=s.ping_interval_s, ping_timeout=s.ping_timeout_s,
+                                   process_request=self.web.process_request)
         self._ensure_tickers()
-        log.info("listening on ws://%s:%d (%d rooms)", host, self.port, len(self.lobby.rooms))
+        log.info("listening on ws://%s:%d (%d rooms); teacher dashboard at http://%s:%d/", host, self.port,
+                 len(self.lobby.rooms), host, self.port)
 
     async def stop(self) -> None:
         for task in self._tickers.values():

@@ -47,10 +47,12 @@ class ClassroomClient:
     def __init__(self, url: str, name: str, *, room: str | None = None, role: str = "learner",
                  join_code: str | None = None, token: str | None = None, resume_token: str | None = None,
                  lang: str = "en", on_message: Callable[[dict, int], None] | None = None,
-                 reconnect: bool = True, backoff_s: tuple[float, float] = (0.1, 5.0)) -> None:
+                 reconnect: bool = True, backoff_s: tuple[float, float] = (0.1, 5.0),
+                 on_state: Callable[[str], None] | None = None) -> None:
         self.url, self.name, self.role, self.lang = url, name, role, lang
         self.room, self.join_code, self.token, self.resume_token = room, join_code, token, resume_token
         self.on_message, self.reconnect, self.backoff_s = on_message, reconnect, backoff_s
+        self.on_state = on_state  # "reconnecting" / "online" / "closed": lets a UI say what the link is doing
         self.mirror = Mirror()
         self.bytes_received = self.messages_received = self.reconnects = 0
         self._ws: ClientConnection | None = None
@@ -128,8 +130,15 @@ class ClassroomClient:
             code = ws.close_code
             if self._closing or not self.reconnect or code in _NO_RECONNECT:
                 log.info("connection closed (%s); not reconnecting", code)
+                self._state("closed")
                 return
+            self._state("reconnecting")
             ws = self._ws = await self._reconnect()
+            self._state("online")
+
+    def _state(self, state: str) -> None:
+        if self.on_state is not None:
+            self.on_state(state)
 
     async def _reconnect(self) -> ClientConnection:
         delay_s, max_s = self.backoff_s

@@ -10,13 +10,14 @@ from __future__ import annotations
 import gc
 import logging
 import math
+from collections.abc import Callable
 
 from panda3d.core import CollisionHandlerQueue, CollisionNode, CollisionRay, CollisionTraverser, NodePath
 
 from vbranch.market_sim.events import CrashStarted, DrawdownCrossed, Filled, Halted, LimitHit, Resumed, StopTriggered
 from vbranch.market_sim.market import Market
 from vbranch.market_sim.order_entry import lot_size_for
-from vbranch.market_sim.orders import OrderRejected
+from vbranch.market_sim.orders import OrderRejected, OrderRequest
 from vbranch.scenes.catalogue import text
 from vbranch.scenes.layout import VIEW_NAMES, Layout, load_layout
 from vbranch.scenes.scenario import load_scenario
@@ -44,10 +45,17 @@ SKY = (0.70, 0.80, 0.90, 1.0)
 
 
 class BranchApp:
-    """One learner in the branch. ``frame(dt_s, now_s)`` is called once per rendered frame."""
+    """One learner in the branch. ``frame(dt_s, now_s)`` is called once per rendered frame.
 
-    def __init__(self, base, options: RunOptions, layout: Layout | None = None, market: Market | None = None) -> None:
+    ``market`` may be any object with ``Market``'s read surface (a classroom's ``RemoteMarket``); then
+    ``place`` sends the panel's orders elsewhere (to the server) and returns the panel's message.
+    """
+
+    def __init__(self, base, options: RunOptions, layout: Layout | None = None, market: Market | None = None,
+                 place: Callable[[OrderRequest], str] | None = None) -> None:
         self.base, self.options = base, options
+        self._place_elsewhere = place
+        self.leaderboard_text = None  # the classroom wall's TextNode (set when the layout has one)
         self.lang = options.lang
         self.theme = theme_for(options.elder)
         self.layout = layout or load_layout(options.layout)
@@ -115,8 +123,9 @@ class BranchApp:
             return
         fx = self.layout.fixture("leaderboard")
         w, h = fx.size or (6.0, 3.0)
-        path, _ = make_text(anchor, text("fixture.leaderboard_empty", self.lang), 0.2, (0.8, 0.85, 0.95, 1),
-                            align="center", wrap=w - 0.4, name="leaderboard-rows")
+        path, self.leaderboard_text = make_text(anchor, text("fixture.leaderboard_empty", self.lang), 0.2,
+                                                (0.8, 0.85, 0.95, 1), align="center", wrap=w - 0.4,
+                                                name="leaderboard-rows")
         path.set_pos(0, -0.03, h / 2)
 
     def _make_picker(self) -> tuple[CollisionTraverser, CollisionHandlerQueue, CollisionRay]:
@@ -169,6 +178,8 @@ class BranchApp:
             self._show_result(handler(self._now(), self._place))
 
     def _place(self, request) -> str:
+        if self._place_elsewhere is not None:
+            return self._place_elsewhere(request)
         name = self.names.get(request.symbol, request.symbol)
         try:
             self.market.submit(LEARNER_ACCOUNT, request)

@@ -42,6 +42,10 @@ class RunOptions:
     script: str | None = None  # "first-visit": play the guided visit with scripted input
     screenshot_dir: Path | None = None
     skip_visit: bool = False
+    server: str | None = None  # ws://HOST:PORT of a classroom: the room's market replaces the local one
+    join_code: str | None = None
+    name: str | None = None  # the nickname classmates and the leaderboard show
+    print_state: bool = False  # at exit, print the classroom state as one JSON line (tests, scripts)
 
     def __post_init__(self) -> None:
         if not self.speed > 0:
@@ -56,6 +60,12 @@ class RunOptions:
             raise ValueError(f"--script must be first-visit, got {self.script!r}")
         if self.vr and self.offscreen:
             raise ValueError("--vr renders to a headset; it can't be combined with --offscreen")
+        if (self.server is None) != (self.join_code is None):
+            raise ValueError("--server and --join go together: --server ws://HOST:PORT --join CODE")
+        if self.server is not None and not self.server.startswith(("ws://", "wss://")):
+            raise ValueError(f"--server must look like ws://HOST:PORT, got {self.server!r}")
+        if self.name is not None and not 0 < len(self.name.strip()) <= 24:
+            raise ValueError("--name must be 1 to 24 characters")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ market (the scenario is seeded) and a screenshot is reproducible; windowed and V
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -46,6 +47,15 @@ def run(options: RunOptions, started_s: float | None = None) -> int:
             print(line, file=sys.stderr)
             return 2 if decision.error else EXIT_NO_DISPLAY
         log.warning("%s", line)  # the one-line desktop fallback notice
+    link = None
+    if options.server:  # join before the engine starts: a wrong code or a dead server costs a second
+        from vbranch.world.classroom_join import ClassroomError, join_room
+
+        try:
+            link = join_room(options)
+        except ClassroomError as exc:
+            print(exc, file=sys.stderr)
+            return 2
     offscreen = options.offscreen
     base = start_showbase(EngineConfig(offscreen=offscreen, width=options.width, height=options.height,
                                        title="vbranch 投教营业厅"))
@@ -58,7 +68,25 @@ def run(options: RunOptions, started_s: float | None = None) -> int:
 
     from vbranch.world.app import BranchApp
 
-    app = BranchApp(base, options)
+    session = None
+    if link is not None:
+        from vbranch.world.classroom_mode import ClassroomSession
+
+        session = ClassroomSession(*link, options.lang)
+        app = BranchApp(base, options, market=session.market, place=session.place)
+        session.attach(app)
+    else:
+        app = BranchApp(base, options)
+    try:
+        return _run_frames(base, app, session, decision, options, started_s)
+    finally:
+        if session is not None:
+            if options.print_state:
+                print("classroom-state: " + json.dumps(session.state(), ensure_ascii=False))
+            session.close()
+
+
+def _run_frames(base, app, session, decision: ModeDecision, options: RunOptions, started_s: float) -> int:
     _maybe_pbr(base, options)
     if decision.mode is Mode.STEREO_SIM:
         from vbranch.world.stereo_sim import start_stereo_sim
@@ -82,8 +110,10 @@ def run(options: RunOptions, started_s: float | None = None) -> int:
     if decision.mode is Mode.DESKTOP:
         _bind_desktop(base, app, visit)
 
+    stepper = session if session is not None else app
+
     def frame_task(task):
-        app.frame(base.clock.get_dt(), task.time)
+        stepper.frame(base.clock.get_dt(), task.time)
         if visit is not None:
             visit.tick(app.now_s)
         return task.cont
@@ -92,10 +122,15 @@ def run(options: RunOptions, started_s: float | None = None) -> int:
     if options.frames is None:
         base.run()
         return 0
+    paced_from = time.monotonic()
     for i in range(options.frames):
         base.task_mgr.step()
         if i == 0:
             log.info("first frame after %.2f s", time.perf_counter() - started_s)
+        if session is not None:  # a classroom runs on the server's clock: keep frames at most real time
+            if session.over:
+                break
+            time.sleep(max(0.0, paced_from + (i + 1) / OFFSCREEN_FPS - time.monotonic()))
         if options.script and visit is not None and visit.step is None:
             break
     if options.screenshot is not None:

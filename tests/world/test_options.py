@@ -40,3 +40,11 @@ def test_elder_mode_is_larger_slower_and_high_contrast():
     assert elder.high_contrast and not normal.high_contrast
     assert elder.transition_s > normal.transition_s and elder.move_speed_mps < normal.move_speed_mps
     assert elder.subtitles
+
+
+def test_classroom_flags_go_together_and_need_a_websocket_url():
+    RunOptions(server="ws://127.0.0.1:8765", join_code="ABC123", name="Ann")
+    for bad in ({"server": "ws://h:1"}, {"join_code": "ABC123"}, {"server": "http://h:1", "join_code": "X"},
+                {"server": "ws://h:1", "join_code": "X", "name": "n" * 25}):
+        with pytest.raises(ValueError):
+            RunOptions(**bad)

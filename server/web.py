@@ -1,0 +1,194 @@
+"""Plain HTTP beside the websockets: the teacher dashboard's files, its strings, the join-code QR, the origin check.
+
+Why in the websockets process (no web framework): the dashboard is three static files and two small
+JSON/SVG answers, and it talks to the classroom over the same websocket protocol as any teacher client.
+websockets' ``process_request`` hook sees every request before the handshake: a request that asks to
+upgrade goes on to the websocket handler (after the origin check), any other GET is answered here.
+
+Why ``WebRoutes.handle`` is Sans-I/O (python-websockets' model): it takes a path and headers and
+returns an ``HttpReply``; ``process_request`` only converts that into a websockets ``Response``. So
+routing, the origin rule and the security headers are tested without a socket.
+
+Security rules:
+- A browser's websocket must come from this server's own page: its ``Origin`` must name the same
+  host:port as its ``Host`` (else 403). Clients that send no ``Origin`` (the VR app, ``ClassroomClient``,
+  tests) are not browsers and pass: the origin check exists to stop other web sites from driving a
+  teacher's browser, which always sends ``Origin``.
+- DNS rebinding (a foreign name resolving to this server) would pass a same-origin check, so browser
+  requests must also use an IP address, ``localhost``, or a host name listed in ``allowed_hosts``.
+- The HTML carries a strict Content-Security-Policy (own scripts and styles only, no inline code, no
+  framing); every reply has ``nosniff`` and ``no-referrer``; nothing is cached (the page is tiny).
+"""
+
+from __future__ import annotations
+
+import http
+import ipaddress
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from urllib.parse import parse_qs, urlsplit
+
+from websockets.datastructures import Headers
+from websockets.http11 import Request, Response
+
+from vbranch.server.qr import QrUnavailable, qr_svg
+
+__all__ = ["DASHBOARD_FILES", "DASHBOARD_CSP", "HttpReply", "WebRoutes", "host_allowed", "origin_allowed",
+           "dashboard_catalogue"]
+
+log = logging.getLogger(__name__)
+
+# URL path -> (file in server/dashboard/, content type)
+DASHBOARD_FILES = {
+    "/": ("index.html", "text/html; charset=utf-8"),
+    "/dashboard": ("index.html", "text/html; charset=utf-8"),
+    "/dashboard.js": ("dashboard.js", "text/javascript; charset=utf-8"),
+    "/dashboard.css": ("dashboard.css", "text/css; charset=utf-8"),
+}
+# 'self' in connect-src covers ws:/wss: to the same host:port (CSP level 3, every current browser)
+DASHBOARD_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+                 "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+_SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+_COMMON_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
+                   ("Cache-Control", "no-store"))
+
+
+@dataclass(frozen=True)
+class HttpReply:
+    """One plain HTTP answer (the shell turns it into a websockets ``Response``)."""
+
+    status: int
+    body: bytes
+    content_type: str = "text/plain; charset=utf-8"
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+
+def _text(status: int, message: str) -> HttpReply:
+    return HttpReply(status, (message + "\n").encode(), headers=_COMMON_HEADERS)
+
+
+def _split_host(authority: str, default_port: int) -> tuple[str, int] | None:
+    """``host[:port]`` -> (lower-case host, port), None if malformed."""
+    try:
+        parts = urlsplit("//" + authority)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if not host or parts.username is not None or parts.path or parts.query:
+        return None
+    return host.lower(), port if port is not None else default_port
+
+
+def host_allowed(host: str, allowed_hosts: Iterable[str] = ()) -> bool:
+    """A host a browser may reach us by: an IP address, ``localhost``, or a name the operator listed."""
+    host = host.lower().strip("[]")
+    if host == "localhost" or host.endswith(".localhost") or host in {h.lower() for h in allowed_hosts}:
+        return True
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def origin_allowed(origin: str | None, host_header: str | None, allowed_hosts: Iterable[str] = ()) -> bool:
+    """The websocket origin rule (see the module docstring): no Origin, or same host:port as ``Host``."""
+    if origin is None:
+        return True
+    if not host_header:
+        return False
+    try:
+        parts = urlsplit(origin)
+        origin_port = parts.port
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        return False
+    default_port = _DEFAULT_PORTS[parts.scheme]
+    mine = _split_host(host_header, default_port)
+    theirs = (parts.hostname.lower(), origin_port if origin_port is not None else default_port)
+    return mine is not None and mine == theirs and host_allowed(mine[0], allowed_hosts)
+
+
+@cache
+def _dashboard_file(name: str) -> bytes:
+    return resources.files("vbranch.server").joinpath("dashboard", name).read_bytes()
+
+
+@cache
+def dashboard_catalogue() -> bytes:
+    """``/catalogue.json``: every ``dashboard.*`` string in zh and en, and the scenarios to choose from."""
+    from vbranch.scenes.catalogue import LANGS, keys, text
+    from vbranch.scenes.scenario import list_scenarios
+
+    strings = {k.removeprefix("dashboard."): {lang: text(k, lang) for lang in LANGS}
+               for k in keys() if k.startswith("dashboard.")}
+    scenarios = [{"id": s.id, "title": s.title} for s in list_scenarios()]
+    return json.dumps({"langs": list(LANGS), "strings": strings, "scenarios": scenarios},
+                      ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class WebRoutes:
+    """Routes plain GETs and vets websocket upgrades. ``allowed_hosts``: extra host names for browsers."""
+
+    def __init__(self, allowed_hosts: Iterable[str] = ()) -> None:
+        self.allowed_hosts = tuple(h.lower() for h in allowed_hosts)
+        self._qr_missing_logged = False
+
+    def handle(self, path: str, headers: Mapping[str, str] | Headers) -> HttpReply | None:
+        """The reply for one request, or None to go on with the websocket handshake."""
+        if "websocket" in headers.get("Upgrade", "").lower():
+            origin, host = headers.get("Origin"), headers.get("Host")
+            if origin_allowed(origin, host, self.allowed_hosts):
+                return None
+            log.warning("refused a websocket from origin %r (host %r)", origin, host)
+            return _text(403, "Forbidden: websocket origin not allowed")
+        host = _split_host(headers.get("Host", ""), 80)
+        if host is None or not host_allowed(host[0], self.allowed_hosts):
+            return _text(403, "Forbidden: unknown host name; reach the dashboard by IP address or add the "
+                              "name to the server's allowed hosts")
+        url = urlsplit(path)
+        if url.path in DASHBOARD_FILES:
+            name, content_type = DASHBOARD_FILES[url.path]
+            extra = (("Content-Security-Policy", DASHBOARD_CSP), ("X-Frame-Options", "DENY")) \
+                if name.endswith(".html") else ()
+            return HttpReply(200, _dashboard_file(name), content_type, _COMMON_HEADERS + extra)
+        if url.path == "/catalogue.json":
+            return HttpReply(200, dashboard_catalogue(), "application/json", _COMMON_HEADERS)
+        if url.path == "/qr":
+            return self._qr(url.query)
+        if url.path == "/favicon.ico":  # browsers ask for it; an empty answer keeps their consoles clean
+            return HttpReply(204, b"", headers=_COMMON_HEADERS)
+        return _text(404, "Not found")
+
+    def _qr(self, query: str) -> HttpReply:
+        values = parse_qs(query, max_num_fields=4).get("text", [])
+        if len(values) != 1:
+            return _text(400, "Bad request: give one text parameter")
+        try:
+            svg = qr_svg(values[0])
+        except ValueError as exc:
+            return _text(400, f"Bad request: {exc}")
+        except QrUnavailable:
+            if not self._qr_missing_logged:
+                log.warning("segno is not installed: the dashboard shows the join code without a QR code")
+                self._qr_missing_logged = True
+            return _text(503, "QR codes are unavailable on this server")
+        return HttpReply(200, svg, "image/svg+xml", _COMMON_HEADERS + (("Content-Security-Policy", _SVG_CSP),))
+
+    def process_request(self, connection: object, request: Request) -> Response | None:
+        """websockets' ``process_request`` hook: ``handle`` turned into a ``Response``."""
+        reply = self.handle(request.path, request.headers)
+        if reply is None:
+            return None
+        headers = Headers([("Content-Type", reply.content_type), ("Content-Length", str(len(reply.body))),
+                           ("Connection", "close"), *reply.headers])
+        return Response(reply.status, http.HTTPStatus(reply.status).phrase, headers, reply.body)
