@@ -33,6 +33,7 @@ from vbranch.world.order_form import Action, Key, OrderForm
 from vbranch.world.order_panel import PICK_MASK, OrderPanelView, control_from_pick
 from vbranch.world.portfolio_holo import PortfolioHologram
 from vbranch.world.rooms import add_global_lights, build_rooms
+from vbranch.world.suitability_desk import SuitabilityDesk
 from vbranch.world.text import load_font, make_text
 
 __all__ = ["BranchApp", "LEARNER_ACCOUNT"]
@@ -89,6 +90,8 @@ class BranchApp:
         self.advisor = AdvisorPresence(base, self.world, self.layout.advisor, self.lang, options.elder,
                                        LEARNER_ACCOUNT, learner_log_dir(),
                                        lambda line: self.hud.say(line, self._now()))
+        self.suitability = SuitabilityDesk(market.universe, LEARNER_ACCOUNT, self.lang,
+                                           learner_log_dir() / "suitability.jsonl")
         self.cooling = CoolingDesk(market, LEARNER_ACCOUNT, self.lang, self.say,
                                    lambda lines: self.hud.notify(lines, self._now(), 15.0),
                                    log_path=learner_log_dir() / "cooling_off.jsonl")
@@ -165,6 +168,12 @@ class BranchApp:
     def submit_order(self) -> None:
         """The panel's order goes through the cooling-off gate; most orders pass straight to the market."""
         request = self.form.request(client_order_id=f"desk-{self.frames}")
+        go, warning = self.suitability.review(request)
+        if warning:
+            self.say(warning)
+            self._show_result(warning)
+        if not go:
+            return
         self.advisor.brain.learner_acted("order", self._now(), side=request.side.value, symbol=request.symbol,
                                          qty=request.qty, stop_loss_pct=request.stop_loss_pct)
         self._show_result(self.cooling.submit(request, self._now(), self._place))

@@ -46,6 +46,8 @@ class FirstVisit:
         self.app, self.state_path, self.scripted = app, state_path, scripted
         self.lang = app.lang
         self.progress = self._load()
+        if self.progress.risk_level:  # a returning learner keeps the level they were assessed at
+            app.suitability.set_level(int(self.progress.risk_level.removeprefix("C")))
         self._on_step_done = on_step_done
         self._started_s: float | None = None
         self._questionnaire: Questionnaire | None = None
@@ -145,6 +147,7 @@ class FirstVisit:
         if question is None:
             result = q.result()
             self.progress.risk_level = result.level.name
+            self.app.suitability.set_level(int(result.level))
             self.app.say(" ".join(text(key, self.lang) for key in result.explanation_keys))
             return
         choices = "   ".join(f"{i + 1}. {c.text[self.lang]}" for i, c in enumerate(question.choices))
