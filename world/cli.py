@@ -12,6 +12,7 @@ __all__ = ["main", "build_parser"]
 def build_parser() -> argparse.ArgumentParser:
     from vbranch.world import (
         cli_advisor,
+        cli_emotion,
         cli_lessons,
         cli_market,
         cli_orders,
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_lessons.register(sub)
     cli_serve.register(sub)
     cli_report.register(sub)
+    cli_emotion.register(sub)
     return parser
 
 
