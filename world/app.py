@@ -27,6 +27,7 @@ from vbranch.world.desktop_controls import EYE_HEIGHT_M, PITCH_LIMIT_DEG, Learne
 from vbranch.world.fixtures import build_fixtures
 from vbranch.world.help_call import help_spot, route
 from vbranch.world.hud import Hud
+from vbranch.world.learning_record import LearningRecorder
 from vbranch.world.market_wall import MarketWall
 from vbranch.world.options import RunOptions, learner_log_dir, theme_for
 from vbranch.world.order_form import Action, Key, OrderForm
@@ -90,6 +91,7 @@ class BranchApp:
         self.advisor = AdvisorPresence(base, self.world, self.layout.advisor, self.lang, options.elder,
                                        LEARNER_ACCOUNT, learner_log_dir(),
                                        lambda line: self.hud.say(line, self._now()))
+        self.record = LearningRecorder(LEARNER_ACCOUNT, options.scenario, market)
         self.suitability = SuitabilityDesk(market.universe, LEARNER_ACCOUNT, self.lang,
                                            learner_log_dir() / "suitability.jsonl")
         self.cooling = CoolingDesk(market, LEARNER_ACCOUNT, self.lang, self.say,
@@ -241,6 +243,11 @@ class BranchApp:
     def toggle_keys(self) -> None:
         self._show_keys = not self._show_keys
         self.hud.hint.set(text("hud.controls", self.lang) if self._show_keys else "")
+
+    def close(self) -> None:
+        """The branch is closing: keep the session in the learning store, stop the voice."""
+        self.record.close(self.account)
+        self.advisor.close()
 
     # ----- the frame ----------------------------------------------------------------------------------
     def _now(self) -> float:

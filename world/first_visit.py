@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +54,7 @@ class FirstVisit:
         self._questionnaire: Questionnaire | None = None
         self._lesson = load_lesson(FIRST_LESSON)
         self._line = 0
+        self._lesson_started_ts_s = time.time()
         self._crashed = False
         self._sold = False
         app.market.bus.subscribe(self._on_crash, CrashStarted)
@@ -118,6 +120,7 @@ class FirstVisit:
             advisor.say_event("floor.walk", now_s)
         elif step == "lesson":
             self._line = 0
+            self._lesson_started_ts_s = time.time()
             self._say_lesson_line(now_s)
         elif step == "crash":
             self.app.market.set_speed(600.0)  # fast-forward to the scenario's crash
@@ -189,6 +192,7 @@ class FirstVisit:
             app.panel_key(Key.ACTIVATE)
         result = run_check(self._lesson.task.check, app.market, "learner", self._lesson.task.params)
         if result.passed:
+            app.record.lesson_graded(self._lesson.id, self._lesson_started_ts_s, result)
             app.hud.notify(text(result.message_key, self.lang, **result.details), now_s, 4.0)
             self._finish_step()
 

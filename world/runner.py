@@ -77,9 +77,11 @@ def run(options: RunOptions, started_s: float | None = None) -> int:
         session.attach(app)
     else:
         app = BranchApp(base, options)
+    base.finalExitCallbacks.append(app.close)  # closing the window: keep the session in the learning store
     try:
         return _run_frames(base, app, session, decision, options, started_s)
     finally:
+        app.close()
         if session is not None:
             if options.print_state:
                 print("classroom-state: " + json.dumps(session.state(), ensure_ascii=False))

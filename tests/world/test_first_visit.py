@@ -9,6 +9,7 @@ import sys
 
 from matplotlib.image import imread
 
+from vbranch.scenes.analytics import DEFAULT_FILENAME, LearningStore
 from vbranch.world.app import BranchApp
 from vbranch.world.first_visit import STEPS, FirstVisit
 from vbranch.world.options import RunOptions
@@ -32,6 +33,9 @@ def test_the_scripted_visit_reaches_the_end_with_a_picture_of_every_step(tmp_pat
     decisions = [json.loads(line) for line in (state / "cooling_off.jsonl").read_text().splitlines()]
     assert [d["verb"] for d in decisions if d["verb"] in ("held", "cancelled")] == ["held", "cancelled"]
     assert "No definition" not in result.stderr
+    recorded = LearningStore(state / DEFAULT_FILENAME).statements("learner")  # for the learner's report card
+    assert {(st.verb, st.object_id) for st in recorded} >= {("completed", "lesson/stop_loss")}
+    assert any(st.verb == "traded" and st.result["protected"] for st in recorded)
 
 
 def test_a_visit_resumes_at_the_step_it_reached_and_can_be_skipped(base, tmp_path):
