@@ -14,7 +14,16 @@ from collections.abc import Callable
 
 from panda3d.core import CollisionHandlerQueue, CollisionNode, CollisionRay, CollisionTraverser, NodePath
 
-from vbranch.market_sim.events import CrashStarted, DrawdownCrossed, Filled, Halted, LimitHit, Resumed, StopTriggered
+from vbranch.market_sim.events import (
+    BarClosed,
+    CrashStarted,
+    DrawdownCrossed,
+    Filled,
+    Halted,
+    LimitHit,
+    Resumed,
+    StopTriggered,
+)
 from vbranch.market_sim.market import Market
 from vbranch.market_sim.order_entry import lot_size_for
 from vbranch.market_sim.orders import OrderRejected, OrderRequest
@@ -33,6 +42,7 @@ from vbranch.world.options import RunOptions, learner_log_dir, theme_for
 from vbranch.world.order_form import Action, Key, OrderForm
 from vbranch.world.order_panel import PICK_MASK, OrderPanelView, control_from_pick
 from vbranch.world.portfolio_holo import PortfolioHologram
+from vbranch.world.quest_desk import QuestDesk
 from vbranch.world.rooms import add_global_lights, build_rooms
 from vbranch.world.suitability_desk import SuitabilityDesk
 from vbranch.world.text import load_font, make_text
@@ -92,6 +102,8 @@ class BranchApp:
                                        LEARNER_ACCOUNT, learner_log_dir(),
                                        lambda line: self.hud.say(line, self._now()))
         self.record = LearningRecorder(LEARNER_ACCOUNT, options.scenario, market)
+        self.quests = QuestDesk(learner_log_dir() / "quests.json", self.lang,
+                                lambda message: self.hud.notify(message, self._now(), 5.0))
         self.suitability = SuitabilityDesk(market.universe, LEARNER_ACCOUNT, self.lang,
                                            learner_log_dir() / "suitability.jsonl")
         self.cooling = CoolingDesk(market, LEARNER_ACCOUNT, self.lang, self.say,
@@ -305,6 +317,8 @@ class BranchApp:
                                      speed=f"{market.clock.speed:g}", equity=f"{equity:,.0f}"))
 
     def _react(self, event, now_s: float) -> None:
+        if isinstance(event, BarClosed) and event.symbol == self.market.symbols[0]:  # once per trading day
+            self.quests.day_closed(self.account)
         if isinstance(event, BANNER_EVENTS):
             self.wall.show_event(event, now_s)
         if isinstance(event, CrashStarted | Halted) and self.wall.banner_text:

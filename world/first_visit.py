@@ -151,6 +151,7 @@ class FirstVisit:
             result = q.result()
             self.progress.risk_level = result.level.name
             self.app.suitability.set_level(int(result.level))
+            self.app.quests.questionnaire_done(int(result.level))
             self.app.say(" ".join(text(key, self.lang) for key in result.explanation_keys))
             return
         choices = "   ".join(f"{i + 1}. {c.text[self.lang]}" for i, c in enumerate(question.choices))
@@ -194,6 +195,7 @@ class FirstVisit:
         if result.passed:
             app.record.lesson_graded(self._lesson.id, self._lesson_started_ts_s, result)
             app.hud.notify(text(result.message_key, self.lang, **result.details), now_s, 4.0)
+            app.quests.task_passed(self._lesson.id)  # coins and badges follow the verdict on the HUD
             self._finish_step()
 
     def _tick_crash(self, now_s: float, elapsed: float) -> None:

@@ -36,6 +36,8 @@ def test_the_scripted_visit_reaches_the_end_with_a_picture_of_every_step(tmp_pat
     recorded = LearningStore(state / DEFAULT_FILENAME).statements("learner")  # for the learner's report card
     assert {(st.verb, st.object_id) for st in recorded} >= {("completed", "lesson/stop_loss")}
     assert any(st.verb == "traded" and st.result["protected"] for st in recorded)
+    quests = json.loads((state / "quests.json").read_text())
+    assert quests["coins"] > 0 and "first_stop_loss" in quests["badges"] and quests["risk_level"] == 3
 
 
 def test_a_visit_resumes_at_the_step_it_reached_and_can_be_skipped(base, tmp_path):
