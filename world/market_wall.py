@@ -115,6 +115,7 @@ class MarketWall:
         self._index_label = self._text_node("index-label", self._index_box[0], self._index_box[1] +
                                             self._index_box[3] - 0.05 * h, 0.04 * h, w / 2)
         self._ticker = self._text_node("ticker", w / 2, self._ticker_z - ticker_h * 0.25, ticker_h * 0.55, None)
+        self._ticker_width_m = 0.0  # the ticker line's width, measured when it is filled
         self._clip_ticker(-w / 2 + m, w / 2 - m)
         self._banner = self._text_node("banner", 0.0, self._banner_z - self.banner_h * 0.2, self.banner_h * 0.5,
                                        w - 4 * m, align=TextNode.A_center)
@@ -175,7 +176,7 @@ class MarketWall:
         if color is not None:
             node.set_text_color(*color)
         scale, max_w = np_.get_python_tag("fit")
-        width = node.get_width() * scale
+        width = node.calc_width(value) * scale  # from glyph advances: no geometry assembly on the frame path
         np_.set_scale(scale if max_w is None or width <= max_w else scale * max_w / width)
         return True
 
@@ -332,7 +333,7 @@ class MarketWall:
 
     def _scroll_ticker(self, dt: float) -> None:
         x = self._ticker.get_x() - dt * self._width / 14
-        if x + self._ticker.node().get_width() * self._ticker.get_sx() < -self._width / 2:
+        if x + self._ticker_width_m < -self._width / 2:
             x = self._width / 2
             self._fill_ticker()
         elif not self._ticker.node().get_text() and self._t_step >= 0:
@@ -344,9 +345,11 @@ class MarketWall:
         self._ticker_start = (idx[-1] + 1) % self.n
         last, change = self._quotes()
         insts = self.universe.instruments
-        self._set_text(self._ticker, "    ".join(
+        line = "    ".join(
             text("wall.ticker_item", self.lang, symbol=insts[i].symbol, name=insts[i].name(self.lang),
-                 price=f"{last[i]:.{self._decimals[i]}f}", change_pct=change[i]) for i in idx))
+                 price=f"{last[i]:.{self._decimals[i]}f}", change_pct=change[i]) for i in idx)
+        self._set_text(self._ticker, line)
+        self._ticker_width_m = self._ticker.node().calc_width(line) * self._ticker.get_sx()
 
     def destroy(self) -> None:
         self.root.remove_node()
