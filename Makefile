@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SYSTEM_PACKAGES := espeak-ng xvfb libegl1 libgl1-mesa-dri fonts-noto-cjk chromium chromium-driver
+SYSTEM_PACKAGES := espeak-ng xvfb libegl1 libgl1-mesa-dri fonts-noto-cjk chromium chromium-driver postgresql redis-server
 
 .PHONY: install system-packages run test lint bench clean
 
@@ -16,8 +16,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-# System packages the voice, the headless renderer, CJK text and the dashboard's browser test need. Installed only when running as
-# root on Debian and missing; otherwise a one-line hint.
+# System packages the voice, the headless renderer, CJK text and the server tests (browser, Postgres,
+# Redis) need. Installed only when running as root on Debian and missing; otherwise a one-line hint.
 system-packages:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \

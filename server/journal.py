@@ -8,7 +8,8 @@ then sends the frames of that call, so an acknowledged order is on disk even aft
 Durability: WAL with ``synchronous=NORMAL`` survives a crashed or killed process (the commit is in
 the WAL file); a power cut may lose the last transactions (``synchronous="FULL"`` closes that gap at
 the cost of an fsync per commit, which blocks the event loop). Where: ``VBRANCH_DB`` as a file path or
-``sqlite:///path``, else ``<user data dir>/server/journal.sqlite3``. ``postgresql://`` is refused for now.
+``sqlite:///path``, else ``<user data dir>/server/journal.sqlite3``; ``postgresql://…`` selects
+``server/journal_pg`` (several server processes, one database), imported only then so psycopg stays optional.
 """
 
 from __future__ import annotations
@@ -19,16 +20,19 @@ import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 import platformdirs
 
 from vbranch.server.seats import JournalEntry
 
-__all__ = ["DB_ENV", "PostgresNotBuilt", "default_db_path", "db_path_from", "Journal", "open_journal"]
+__all__ = ["DB_ENV", "PG_SCHEMES", "JournalWriteError", "JournalBackend", "default_db_path", "db_path_from",
+           "encode_payload", "Journal", "open_journal"]
 
 log = logging.getLogger(__name__)
 
 DB_ENV = "VBRANCH_DB"
+PG_SCHEMES = ("postgresql://", "postgres://")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS journal (
@@ -46,8 +50,29 @@ CREATE INDEX IF NOT EXISTS journal_room ON journal (room_id, seq);
 """
 
 
-class PostgresNotBuilt(ValueError):
-    """``VBRANCH_DB=postgresql://…``: the Postgres adapter is a later step of issue 7."""
+class JournalWriteError(sqlite3.DatabaseError):
+    """A journal backend refused a batch: nothing of it was committed, so its acks must not go out.
+
+    Why a ``sqlite3.DatabaseError``: the shell withholds acks on ``sqlite3.Error``; deriving from it makes
+    that one handler cover every backend (Postgres included) without the shell knowing which it runs on.
+    """
+
+
+class JournalBackend(Protocol):
+    """What the shell and ``restore_lobby`` need from a journal (SQLite ``Journal`` or ``PgJournal``)."""
+
+    path: object
+
+    def append(self, entries: Iterable[tuple[str, JournalEntry]]) -> int: ...
+    def room_ids(self) -> list[str]: ...
+    def entries(self, room_id: str) -> Iterator[JournalEntry]: ...
+    def count(self, kind: str | None = None) -> int: ...
+    def close(self) -> None: ...
+
+
+def encode_payload(payload: dict) -> str:
+    """The payload column, byte-identical in every backend (compact JSON, UTF-8 kept as is)."""
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
 
 def default_db_path() -> Path:
@@ -60,8 +85,8 @@ def db_path_from(url: str | None) -> Path:
         path = default_db_path()
         log.info("%s not set: journal in %s", DB_ENV, path)
         return path
-    if url.startswith(("postgresql://", "postgres://")):
-        raise PostgresNotBuilt("Postgres support is not built yet; use a SQLite path or sqlite:///path")
+    if url.startswith(PG_SCHEMES):
+        raise ValueError("a postgresql:// URL names no SQLite file; open_journal() opens it with journal_pg")
     if url.startswith("sqlite:///"):
         return Path(url.removeprefix("sqlite:///"))  # SQLAlchemy's rule: sqlite:////abs, sqlite:///relative
     if "://" in url:
@@ -84,13 +109,16 @@ class Journal:
     def append(self, entries: Iterable[tuple[str, JournalEntry]]) -> int:
         """Write and commit ``(room id, entry)`` pairs in one transaction; returns how many."""
         rows = [(room_id, e.tick, e.now_s, e.market_step, e.elapsed_s, e.actor, e.kind,
-                 json.dumps(e.payload, separators=(",", ":"), ensure_ascii=False)) for room_id, e in entries]
+                 encode_payload(e.payload)) for room_id, e in entries]
         if not rows:
             return 0
-        with self._db:  # BEGIN … COMMIT
-            self._db.execute("BEGIN")
-            self._db.executemany("INSERT INTO journal (room_id, tick, now_s, market_step, elapsed_s, actor, kind,"
-                                 " payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        try:
+            with self._db:  # BEGIN … COMMIT
+                self._db.execute("BEGIN")
+                self._db.executemany("INSERT INTO journal (room_id, tick, now_s, market_step, elapsed_s, actor,"
+                                     " kind, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        except sqlite3.Error as exc:
+            raise JournalWriteError(f"SQLite refused {len(rows)} journal entries: {exc}") from exc
         return len(rows)
 
     def room_ids(self) -> list[str]:
@@ -114,6 +142,15 @@ class Journal:
         self._db.close()
 
 
-def open_journal(url: str | None = None) -> Journal:
-    """The journal named by ``url`` (else ``$VBRANCH_DB``, else the user data dir)."""
-    return Journal(db_path_from(url if url is not None else os.environ.get(DB_ENV)))
+def open_journal(url: str | None = None) -> JournalBackend:
+    """The journal named by ``url`` (else ``$VBRANCH_DB``, else the user data dir).
+
+    A ``postgresql://`` URL never falls back to SQLite: rooms written elsewhere would silently vanish
+    on the next restart, so a missing driver or an unreachable server is an error, not a fallback.
+    """
+    url = url if url is not None else os.environ.get(DB_ENV)
+    if url and url.startswith(PG_SCHEMES):
+        from vbranch.server.journal_pg import PgJournal  # psycopg is needed only here
+
+        return PgJournal(url)
+    return Journal(db_path_from(url))

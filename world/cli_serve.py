@@ -19,8 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("serve", help="run the classroom server (websockets; rooms, contests, journal)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback; 0.0.0.0 for a LAN)")
     p.add_argument("--port", type=int, default=8765, help="TCP port (0: any free port, printed on start)")
-    p.add_argument("--db", help="journal: a SQLite path or sqlite:///path (default $VBRANCH_DB, else the user "
-                                "data dir); postgresql:// is not built yet")
+    p.add_argument("--db", help="journal: a SQLite path, sqlite:///path or postgresql://… "
+                                "(default $VBRANCH_DB, else SQLite in the user data dir)")
     p.add_argument("--max-conns-per-ip", type=int, default=200, help="connections per client address (0: no cap)")
     p.set_defaults(func=_serve)
 

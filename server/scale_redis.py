@@ -1,0 +1,171 @@
+"""Redis glue for several server processes: a room directory, a district-wide board, public fan-out.
+
+Why Redis and not the journal: these are shared *soft* state. A directory entry that outlives its
+process would send learners to a dead address, so entries carry a TTL that the owner refreshes (a
+crashed process simply stops refreshing); a board is recomputed from rooms every few seconds; a
+public delta is worthless a second later. Losing Redis loses none of the contest (the journal has it).
+
+Keys, all under ``prefix`` (default ``vbranch``), so one Redis can serve several deployments:
+
+- ``{p}:room:{room_id}`` → owning process address (``ws://host:port``), TTL ``ttl_s``;
+- ``{p}:code:{JOIN_CODE}`` → room id, TTL ``ttl_s`` (the code as ``auth.normalise_code`` spells it);
+- ``{p}:board:{contest}`` sorted set, member ``{room_id}/{learner name}``, score = leaderboard score;
+- channel ``{p}:public:{room_id}``: encoded public frames (deltas, leaderboards) of that room.
+
+Selected by ``VBRANCH_REDIS=redis://…``. Synchronous redis-py: each call is one round trip (≈0.1 ms on
+a LAN); the shell should call ``DeltaRelay.poll`` from a thread or move to ``redis.asyncio``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import redis
+
+from vbranch.server import auth
+from vbranch.server.leaderboard import Standing
+
+__all__ = ["REDIS_ENV", "DEFAULT_TTL_S", "RoomAddress", "BoardLine", "RedisScale", "DeltaRelay", "open_scale"]
+
+log = logging.getLogger(__name__)
+
+REDIS_ENV = "VBRANCH_REDIS"
+DEFAULT_TTL_S = 30  # a room's owner refreshes every ttl_s / 3; a dead process is forgotten within ttl_s
+
+
+@dataclass(frozen=True)
+class RoomAddress:
+    """Where a room lives: its id and the ``ws://`` address of the process that owns it."""
+
+    room_id: str
+    address: str
+
+
+@dataclass(frozen=True)
+class BoardLine:
+    """One line of the district-wide board (rank 1 is the best score)."""
+
+    rank: int
+    room_id: str
+    name: str
+    score: float
+
+
+class RedisScale:
+    """Directory and board operations on one Redis connection pool.
+
+    Args:
+        url: ``redis://[user:password@]host:port/db``.
+        prefix: the key namespace of this deployment.
+        ttl_s: how long a directory entry lives without a refresh, in seconds.
+    """
+
+    def __init__(self, url: str, *, prefix: str = "vbranch", ttl_s: int = DEFAULT_TTL_S) -> None:
+        self.redis = redis.Redis.from_url(url, decode_responses=True)
+        self.prefix, self.ttl_s = prefix, ttl_s
+
+    # ----- room directory ---------------------------------------------------------------------------------
+    def register_room(self, room_id: str, address: str, join_code: str | None = None) -> None:
+        """Announce (or refresh) that ``address`` owns ``room_id``; call every ``ttl_s / 3`` seconds."""
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.set(f"{self.prefix}:room:{room_id}", address, ex=self.ttl_s)
+        if join_code:
+            pipe.set(f"{self.prefix}:code:{auth.normalise_code(join_code)}", room_id, ex=self.ttl_s)
+        pipe.execute()
+
+    def forget_room(self, room_id: str, join_code: str | None = None) -> None:
+        """A room closed cleanly: drop its entries now instead of waiting for the TTL."""
+        keys = [f"{self.prefix}:room:{room_id}"]
+        if join_code:
+            keys.append(f"{self.prefix}:code:{auth.normalise_code(join_code)}")
+        self.redis.delete(*keys)
+
+    def room_address(self, room_id: str) -> RoomAddress | None:
+        """The live owner of ``room_id``, or None (unknown, or its owner stopped refreshing)."""
+        address = self.redis.get(f"{self.prefix}:room:{room_id}")
+        return RoomAddress(room_id, address) if address else None
+
+    def room_for_code(self, join_code: str) -> RoomAddress | None:
+        """The room a learner's join code opens, with its owner's address, or None."""
+        room_id = self.redis.get(f"{self.prefix}:code:{auth.normalise_code(join_code)}")
+        return self.room_address(room_id) if room_id else None
+
+    # ----- district-wide board ----------------------------------------------------------------------------
+    def post_standings(self, contest: str, room_id: str, standings: Iterable[Standing]) -> int:
+        """Write one room's current scores into the contest's board (ZADD replaces older scores)."""
+        scores = {f"{room_id}/{s.name}": s.score for s in standings}
+        if scores:
+            self.redis.zadd(f"{self.prefix}:board:{contest}", scores)
+        return len(scores)
+
+    def top(self, contest: str, n: int = 10) -> list[BoardLine]:
+        """The contest's best ``n`` learners over every room, best first (ties: member order, reversed)."""
+        rows = self.redis.zrevrange(f"{self.prefix}:board:{contest}", 0, n - 1, withscores=True)
+        lines = []
+        for rank, (member, score) in enumerate(rows, start=1):
+            room_id, _, name = member.partition("/")
+            lines.append(BoardLine(rank, room_id, name, score))
+        return lines
+
+    # ----- public fan-out ---------------------------------------------------------------------------------
+    def channel(self, room_id: str) -> str:
+        return f"{self.prefix}:public:{room_id}"
+
+    def publish(self, room_id: str, frame: str) -> int:
+        """Send an encoded public frame to every process relaying ``room_id``; returns how many got it."""
+        return self.redis.publish(self.channel(room_id), frame)
+
+    def relay(self, room_ids: Iterable[str] = ()) -> DeltaRelay:
+        """A subscriber for other processes' public frames (subscribe to more rooms later)."""
+        relay = DeltaRelay(self)
+        relay.subscribe(*room_ids)
+        return relay
+
+    def close(self) -> None:
+        self.redis.close()
+
+
+class DeltaRelay:
+    """One process's subscription to rooms it shows but does not own: frames in, ``(room id, frame)`` out."""
+
+    def __init__(self, scale: RedisScale) -> None:
+        self._scale = scale
+        self._pubsub = scale.redis.pubsub()
+        self._channel_prefix = scale.channel("")
+
+    def subscribe(self, *room_ids: str) -> None:
+        if room_ids:
+            self._pubsub.subscribe(*(self._scale.channel(r) for r in room_ids))
+
+    def unsubscribe(self, *room_ids: str) -> None:
+        if room_ids:
+            self._pubsub.unsubscribe(*(self._scale.channel(r) for r in room_ids))
+
+    def poll(self, timeout_s: float = 0.0) -> list[tuple[str, str]]:
+        """Every frame waiting now (waiting up to ``timeout_s`` for the first), in publish order."""
+        out: list[tuple[str, str]] = []
+        deadline_s = time.monotonic() + timeout_s
+        while True:  # (un)subscribe confirmations are skipped; they do not end the wait
+            wait_s = 0.0 if out else max(0.0, deadline_s - time.monotonic())
+            message = self._pubsub.get_message(timeout=wait_s)
+            if message is None:
+                if out or time.monotonic() >= deadline_s:
+                    return out
+            elif message["type"] == "message":
+                out.append((message["channel"].removeprefix(self._channel_prefix), message["data"]))
+
+    def close(self) -> None:
+        self._pubsub.close()
+
+
+def open_scale(url: str | None = None, **kwargs) -> RedisScale | None:
+    """The Redis named by ``url`` (else ``$VBRANCH_REDIS``); None, logged once, means one process alone."""
+    url = url if url is not None else os.environ.get(REDIS_ENV)
+    if not url:
+        log.info("%s not set: single-process mode (no room directory, no district board, no fan-out)", REDIS_ENV)
+        return None
+    return RedisScale(url, **kwargs)
