@@ -129,6 +129,7 @@ class BranchApp:
         self.room_id = ""
         self.frames = 0
         self.now_s = 0.0
+        self._shown_form: OrderForm | None = None
         # Everything built so far lives for the whole session: move it out of the cyclic collector's
         # reach, so a full collection can't land a multi-millisecond pause in a VR frame.
         gc.collect()
@@ -296,7 +297,9 @@ class BranchApp:
         sample = (market.t_step // self._holo_sample_steps, len(self.account.trades))
         self.holo.sync(self.account, prices, sample)  # type: ignore[arg-type]
         self.holo.tick(dt_s)
-        self.panel.show(self.form, float(prices[self.form.instrument]))
+        if self.frames % 15 == 1 or self.form is not self._shown_form:  # key presses at once, the price 4×/s
+            self._shown_form = self.form
+            self.panel.show(self.form, float(prices[self.form.instrument]))
         self.advisor.observe(events, self.holo.equity, now_s)
         if self.frames % 30 == 1:  # the fused emotion reading, twice a second, picks the advisor's tone
             state = self.cooling.learner_state()
