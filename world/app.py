@@ -46,6 +46,7 @@ from vbranch.world.quest_desk import QuestDesk
 from vbranch.world.rooms import add_global_lights, build_rooms
 from vbranch.world.suitability_desk import SuitabilityDesk
 from vbranch.world.text import load_font, make_text
+from vbranch.world.voice_sensing import VoiceSensing
 
 __all__ = ["BranchApp", "LEARNER_ACCOUNT"]
 
@@ -109,6 +110,10 @@ class BranchApp:
         self.cooling = CoolingDesk(market, LEARNER_ACCOUNT, self.lang, self.say,
                                    lambda lines: self.hud.notify(lines, self._now(), 15.0),
                                    log_path=learner_log_dir() / "cooling_off.jsonl")
+
+        self.voice = VoiceSensing(learner_log_dir() / "consent.json", self.lang, self.say, options.voice_file)
+        self.cooling.voice = self.voice.signal
+        self.voice.start()  # only if the learner consented in an earlier visit
 
         self.head = base.render.attach_new_node("learner")
         sx, sy, sh = self.layout.spawn
@@ -260,6 +265,7 @@ class BranchApp:
     def close(self) -> None:
         """The branch is closing: keep the session in the learning store, stop the voice."""
         self.record.close(self.account)
+        self.voice.stop()
         self.advisor.close()
 
     # ----- the frame ----------------------------------------------------------------------------------

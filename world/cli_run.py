@@ -34,6 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--script", choices=("first-visit",), help="play the guided first visit with scripted input")
     p.add_argument("--screenshot-dir", type=Path, help="save a screenshot after every step of the visit")
     p.add_argument("--skip-visit", action="store_true", help="don't start (or resume) the guided first visit")
+    p.add_argument("--voice-file", type=Path, help="a WAV/FLAC standing in for the microphone (needs consent: V, Y)")
     p.add_argument("--server", help="join a classroom on this server (ws://HOST:PORT); needs --join")
     p.add_argument("--join", dest="join_code", metavar="CODE", help="the contest's join code from the teacher")
     p.add_argument("--name", help="your nickname in the classroom (1-24 characters)")
@@ -52,7 +53,8 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
                       vr=args.vr, stereo_sim=args.stereo_sim, offscreen=args.offscreen, frames=args.frames,
                       screenshot=args.screenshot, view=args.view, pbr=args.pbr, width=width, height=height,
                       layout=args.layout, script=args.script, screenshot_dir=args.screenshot_dir,
-                      skip_visit=args.skip_visit, server=args.server, join_code=args.join_code, name=args.name,
+                      skip_visit=args.skip_visit, voice_file=args.voice_file, server=args.server,
+                      join_code=args.join_code, name=args.name,
                       print_state=args.print_state)
 
 

@@ -55,6 +55,7 @@ class CoolingDesk:
         market.bus.subscribe(self.radar.observe)
         market.bus.subscribe(self._on_crash, CrashStarted)
         self.cooling = CoolingOff(config, learner_id=account_id, event_log=EventLog(log_path))
+        self.voice: Callable[[], object] = lambda: None  # set by the shell when voice sensing exists
         self.last_crash_s: float | None = None
         self.now_s = 0.0
         # past crashes read their data files (~0.4 s): load them off the frame path, once
@@ -69,7 +70,8 @@ class CoolingDesk:
         return self.cooling.active
 
     def learner_state(self) -> LearnerState:
-        return fuse(None, None, self.radar.reading(self.market.t_step))
+        """Behaviour always; the voice only when the learner consented (``voice`` returns None otherwise)."""
+        return fuse(self.voice(), None, self.radar.reading(self.market.t_step))
 
     def submit(self, request: OrderRequest, now_s: float, place: Callable[[OrderRequest], str]) -> str | None:
         """Gate ``request``; ``place`` submits to the market and returns the panel's message."""

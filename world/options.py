@@ -42,6 +42,7 @@ class RunOptions:
     script: str | None = None  # "first-visit": play the guided visit with scripted input
     screenshot_dir: Path | None = None
     skip_visit: bool = False
+    voice_file: Path | None = None  # stands in for the microphone (demos, tests); consent still applies
     server: str | None = None  # ws://HOST:PORT of a classroom: the room's market replaces the local one
     join_code: str | None = None
     name: str | None = None  # the nickname classmates and the leaderboard show

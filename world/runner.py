@@ -193,8 +193,15 @@ def _bind_desktop(base, app, visit) -> None:
 
     controls = DesktopControls(base, app.panel_key, app.call_help, app.click, number_key, app.toggle_keys,
                                app.cooling_answer)
-    if visit is not None:
-        base.accept("n", visit.skip)
+    def no_key() -> None:  # N: "no" to the consent question, else skip the visit's step
+        if app.voice.asking:
+            app.voice.answer(False)
+        elif visit is not None:
+            visit.skip()
+
+    base.accept("n", no_key)
+    base.accept("v", app.voice.toggle)  # voice stress sensing: asks for consent first
+    base.accept("y", app.voice.answer, [True])
 
     def input_task(task):
         dt = base.clock.get_dt()

@@ -1,0 +1,44 @@
+"""Voice stress sensing: nothing is opened without consent; with it, a fearful voice raises distress."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from vbranch.world.voice_sensing import VoiceSensing
+
+RAVDESS = Path(__file__).resolve().parents[3] / "shared" / "data" / "emotion" / "ravdess"
+
+
+def fearful_clip() -> Path:
+    clips = sorted((RAVDESS / "Actor_17").glob("03-01-06-02-*-17.*"))  # fearful, strong intensity, actor 17
+    if not clips:
+        pytest.skip(f"RAVDESS not found at {RAVDESS}")
+    return clips[0]
+
+
+def test_without_consent_nothing_is_opened(tmp_path):
+    said: list[str] = []
+    sensing = VoiceSensing(tmp_path / "consent.json", "en", said.append, voice_file=fearful_clip())
+    assert sensing.start() is False and sensing.signal() is None
+    sensing.toggle()  # V: the question, not the microphone
+    assert sensing.asking and "microphone" in said[-1]
+    sensing.answer(False)
+    assert not sensing.store.granted() and sensing.signal() is None and not (tmp_path / "consent.json").exists()
+
+
+def test_with_consent_a_fearful_voice_reads_as_distress_and_revoking_stops_it(tmp_path):
+    said: list[str] = []
+    sensing = VoiceSensing(tmp_path / "consent.json", "en", said.append, voice_file=fearful_clip())
+    sensing.toggle()
+    sensing.answer(True)
+    deadline = time.monotonic() + 60
+    while sensing.signal() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    signal = sensing.signal()
+    assert signal is not None and signal.distress_p > 0.5, signal
+    assert "on" in said[-1]
+    sensing.toggle()  # V again: off, and the consent is revoked on record
+    assert not sensing.store.granted() and sensing.signal() is None and "off" in said[-1]
