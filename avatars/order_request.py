@@ -18,36 +18,17 @@ Which profit "profit_pct" means:
 from __future__ import annotations
 
 import logging
-import math
 
 from vbranch.avatars.order_numbers import format_number
 from vbranch.avatars.order_parser import AmountKind, Clarify, OrderIntent, localized
 from vbranch.market_sim.market import Market
-from vbranch.market_sim.order_entry import lot_size_for, validate_order
+from vbranch.market_sim.order_entry import lot_size_for, shares_for_cash, shares_of_holding
 from vbranch.market_sim.orders import OrderKind, OrderRequest, Reject, Side
 from vbranch.market_sim.rules import trading_fees
-from vbranch.market_sim.venue import NoLiquidity
 
-__all__ = ["intent_to_request", "shares_for_cash"]
+__all__ = ["intent_to_request"]
 
 log = logging.getLogger(__name__)
-
-
-def shares_for_cash(budget: float, price: float, lot: int, side: str, fees=None) -> int:
-    """Whole lots that ``budget`` (currency) buys at ``price``, fees included when ``fees`` is given.
-
-    ``fees(side, notional)`` returns the fees on a trade; a buy's shares plus fees stay within budget.
-    """
-    if budget <= 0 or price <= 0:
-        return 0
-    qty = math.floor(budget / price / lot + 1e-9) * lot
-    while fees is not None and side == "buy" and qty > 0 and qty * price + fees(side, qty * price) > budget + 1e-9:
-        qty -= lot
-    return qty
-
-
-def _round_down(raw_qty: float, lot: int) -> int:
-    return math.floor(raw_qty / lot + 1e-9) * lot
 
 
 def intent_to_request(
@@ -85,11 +66,10 @@ def intent_to_request(
         held = account.held(symbol)
         if held == 0:
             return Clarify("order_parse.no_position", {"name": name})
-        raw_qty = held * value / 100
-        # Selling a whole holding may include an odd lot (A-share rule); anything less is whole lots.
-        qty = held if intent.side == "sell" and raw_qty >= held else _round_down(raw_qty, lot)
+        qty = shares_of_holding(held, value, lot, intent.side)
         if qty == 0:
-            return Clarify("order_parse.below_lot_shares", {"shares": format_number(raw_qty), "name": name, "lot": lot})
+            return Clarify("order_parse.below_lot_shares", {"shares": format_number(held * value / 100), "name": name,
+                                                             "lot": lot})
     else:  # PROFIT_PCT
         if intent.side == "buy":
             profit = account.unrealised_pnl(market.prices)
@@ -115,33 +95,8 @@ def intent_to_request(
         take_profit_pct=intent.take_profit_pct,
         client_order_id=client_order_id,
     )
-    reject = _check(market, account_id, request)
+    reject = market.desk.check(market.account(account_id), request)  # the desk's own pre-trade check
     if reject is not None:
         log.info("intent %s rejected: %s", intent, reject.code)
         return reject
     return request
-
-
-def _check(market: Market, account_id: str, request: OrderRequest) -> Reject | None:
-    """``validate_order`` with the market's live inputs, gathered the way its trading desk gathers them."""
-    idx = market.universe.position(request.symbol)
-    est = None
-    is_market_buy = request.side is Side.BUY and request.kind is OrderKind.MARKET
-    if is_market_buy and isinstance(request.qty, int) and request.qty > 0:
-        try:
-            est = market.venue.quote(idx, 1, request.qty)
-        except NoLiquidity:
-            est = None
-    session = market.session
-    halted = session.market_halted(market.t_step)
-    return validate_order(
-        request,
-        universe=market.universe,
-        rules=market.rules,
-        account=market.account(account_id),
-        market_price=market.price(request.symbol),
-        band=tuple(float(x) for x in session.bands[idx]),
-        halt_reason=session.halt_reason.get("key", "halt.market_closed") if halted else None,
-        halt_params={k: v for k, v in session.halt_reason.items() if k != "key"},
-        est_fill_price=est,
-    )

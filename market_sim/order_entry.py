@@ -8,13 +8,14 @@ market open?", then "can you afford it?".
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from vbranch.market_sim.account import Account
 from vbranch.market_sim.instruments import Universe
 from vbranch.market_sim.orders import CONDITIONAL_KINDS, OrderKind, OrderRequest, Reject, RejectCode, Side
 from vbranch.market_sim.rules import MarketRules, trading_fees
 
-__all__ = ["validate_order", "lot_size_for"]
+__all__ = ["validate_order", "lot_size_for", "shares_for_cash", "shares_of_holding"]
 
 
 def lot_size_for(universe: Universe, rules: MarketRules, symbol: str) -> int:
@@ -121,3 +122,26 @@ def _shape_problem(req: OrderRequest, market_price: float) -> str | None:
     if req.take_profit_pct is not None and not _positive(req.take_profit_pct):
         return "take_profit_pct must be positive"
     return None
+
+
+def shares_for_cash(budget: float, price: float, lot: int, side: str = "buy",
+                    fees: Callable[[str, float], float] | None = None) -> int:
+    """Whole lots that ``budget`` (currency) buys at ``price``, rounded down: never more than asked.
+
+    With ``fees(side, notional)`` a buy's shares plus fees stay within the budget. The order parser and
+    the classroom server both size "5000 yuan of X" with this one rule.
+    """
+    if budget <= 0 or price <= 0:
+        return 0
+    qty = math.floor(budget / price / lot + 1e-9) * lot
+    while fees is not None and side == "buy" and qty > 0 and qty * price + fees(side, qty * price) > budget + 1e-9:
+        qty -= lot
+    return qty
+
+
+def shares_of_holding(held: int, pct: float, lot: int, side: str) -> int:
+    """``pct`` percent of a holding in whole lots; selling all of it includes an odd lot (A-share rule)."""
+    raw_qty = held * pct / 100.0
+    if side == "sell" and raw_qty >= held:
+        return held
+    return math.floor(raw_qty / lot + 1e-9) * lot

@@ -65,7 +65,9 @@ class TradingDesk:
         return [o for o in self.orders.values() if o.account_id == account_id and o.is_live]
 
     # ----- order entry ----------------------------------------------------------------------------
-    def submit(self, account: Account, req: OrderRequest) -> tuple[Order, list[MarketEvent]]:
+    def check(self, account: Account, req: OrderRequest) -> Reject | None:
+        """``validate_order`` with the market's live inputs (band, halt, estimated fill): what ``submit``
+        would refuse, without submitting — the order parser asks this before proposing an order."""
         market = self.market
         idx = self._idx(req.symbol) if req.symbol in market.universe else -1
         est = None
@@ -75,7 +77,7 @@ class TradingDesk:
                 est = market.venue.quote(idx, 1, req.qty)
             except NoLiquidity:
                 est = None
-        reject = validate_order(
+        return validate_order(
             req,
             universe=market.universe,
             rules=market.rules,
@@ -86,8 +88,13 @@ class TradingDesk:
             halt_params={k: v for k, v in market.session.halt_reason.items() if k != "key"},
             est_fill_price=est,
         )
+
+    def submit(self, account: Account, req: OrderRequest) -> tuple[Order, list[MarketEvent]]:
+        market = self.market
+        reject = self.check(account, req)
         if reject is not None:
             raise OrderRejected(reject)
+        idx = self._idx(req.symbol)  # known: check() refuses unknown symbols
         order = Order(market.next_order_id(), account.account_id, req, OrderStatus.RESTING, market.t_step)
         self.orders[order.order_id] = order
         if req.kind in CONDITIONAL_KINDS:

@@ -8,10 +8,8 @@ contest policy, then the market's own checks.
 
 from __future__ import annotations
 
-import math
-
 from vbranch.market_sim.market import Market
-from vbranch.market_sim.order_entry import lot_size_for
+from vbranch.market_sim.order_entry import lot_size_for, shares_for_cash, shares_of_holding
 from vbranch.market_sim.orders import OrderKind, OrderRequest, Reject, RejectCode, Side
 from vbranch.server.messages import Order, QtyMode
 
@@ -23,13 +21,9 @@ def order_quantity(msg: Order, *, price: float, lot: int, equity: float, held: i
     if msg.mode is QtyMode.QTY:
         return int(msg.amount)
     if msg.mode is QtyMode.PCT and msg.side == "sell":
-        if msg.amount >= 100.0:
-            return held
-        return math.floor(held * msg.amount / 100.0 / lot) * lot
+        return shares_of_holding(held, msg.amount, lot, "sell")
     cash = msg.amount if msg.mode is QtyMode.CASH else equity * msg.amount / 100.0
-    if price <= 0:
-        return 0
-    return math.floor(cash / price / lot + 1e-9) * lot
+    return shares_for_cash(cash, price, lot)
 
 
 def to_request(msg: Order, market: Market, account_id: str) -> OrderRequest | Reject:

@@ -3,7 +3,7 @@
 import math
 
 import pytest
-from conftest import STEPS_PER_DAY, make_market
+from scripted_market import STEPS_PER_DAY, make_market
 
 from vbranch.market_sim.orders import OrderKind, OrderRejected, OrderRequest, OrderStatus, RejectCode, Side
 from vbranch.market_sim.rules import CN_2016_RULES, CN_RULES, US_RULES, breaker_to_trigger, limit_band, trading_fees

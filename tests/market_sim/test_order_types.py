@@ -1,7 +1,7 @@
 """Each order type against scripted prices (see conftest: flat days, gaps between them)."""
 
 import pytest
-from conftest import make_market
+from scripted_market import make_market
 
 from vbranch.market_sim.orders import OrderKind, OrderRejected, OrderRequest, OrderStatus, RejectCode, Side
 
