@@ -82,10 +82,13 @@ class Contribution:
 
 @dataclass(frozen=True)
 class LearnerState:
-    """The fused reading. ``confidence`` 0..1; 0 when no signal was available at all."""
+    """The fused reading. ``confidence`` 0..1; 0 when no signal was available at all.
 
-    kind: LearnerKind
-    confidence: float
+    The default (calm, fully confident) is what the advisor assumes before any reading arrives.
+    """
+
+    kind: LearnerKind = LearnerKind.CALM
+    confidence: float = 1.0
     contributions: tuple[Contribution, ...] = field(default=())
 
     def __post_init__(self) -> None:

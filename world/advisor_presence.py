@@ -12,9 +12,10 @@ from pathlib import Path
 
 from vbranch.avatars.body import blend, gesture_joints, gesture_pose, idle_pose
 from vbranch.avatars.dialogue.ab import ExperimentLog
-from vbranch.avatars.dialogue.policy import LearnerKind, LearnerState, Mode
+from vbranch.avatars.dialogue.policy import Mode
 from vbranch.avatars.dialogue.react import Advisor
 from vbranch.avatars.render import AvatarView
+from vbranch.emotion.signals import LearnerState
 from vbranch.world.advisor_speech import AdvisorSpeech
 from vbranch.world.help_call import HelpWalk
 
@@ -43,8 +44,8 @@ class AdvisorPresence:
             self.brain.observe(event, now_s)
         self.brain.observe_equity(equity, now_s)
 
-    def set_learner_state(self, kind: str, confidence: float) -> None:
-        self.brain.set_state(LearnerState(LearnerKind(kind), confidence))
+    def set_learner_state(self, state: LearnerState) -> None:
+        self.brain.set_state(state)
 
     # ----- what the advisor does ----------------------------------------------------------------------
     def say_event(self, event_kind: str, now_s: float, **numbers: object) -> None:

@@ -308,8 +308,7 @@ class BranchApp:
             self.panel.show(self.form, float(prices[self.form.instrument]))
         self.advisor.observe(events, self.holo.equity, now_s)
         if self.frames % 30 == 1:  # the fused emotion reading, twice a second, picks the advisor's tone
-            state = self.cooling.learner_state()
-            self.advisor.set_learner_state(state.kind.value, state.confidence)
+            self.advisor.set_learner_state(self.cooling.learner_state())
         if self.frames == 1:
             self.advisor.say_event("greeting", now_s)
         if self.advisor.update(dt_s, now_s, self.head, quiet=self.cooling.active):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from vbranch.avatars.dialogue.catalogue import Line, lines_for
+from vbranch.emotion.signals import LearnerKind, LearnerState  # the emotion engine's own reading
 
 __all__ = [
     "LearnerKind", "LearnerState", "Mode", "Style", "Situation", "AdvisorLine", "CONFIDENCE_FLOOR",
@@ -30,12 +31,6 @@ ELDER_RATE_FACTOR = 0.8
 """Speech rate in elder mode, relative to normal (TTS multiplies its rate by it); lines may go slower."""
 
 
-class LearnerKind(StrEnum):
-    CALM = "calm"
-    ANXIOUS = "anxious"
-    GREEDY = "greedy"
-
-
 class Mode(StrEnum):
     NORMAL = "normal"
     ELDER = "elder"
@@ -46,14 +41,6 @@ class Style(StrEnum):
 
     STANDARD = "standard"
     EMPATHETIC = "empathetic"
-
-
-@dataclass(frozen=True)
-class LearnerState:
-    """The emotion engine's reading of the learner; ``confidence`` in [0, 1]."""
-
-    kind: LearnerKind = LearnerKind.CALM
-    confidence: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,7 @@ def test_help_brings_the_advisor_to_the_learner_through_the_doors(app):
         run_frames(app, 1)
         jaw_scales.append(app.advisor.view.joints["jaw"].get_sz())
         assert app.layout.walkable(app.advisor.walk.x, app.advisor.walk.y, margin=0.0)
-        if app.advisor.walk.arrived and max(jaw_scales) > 1.05:
+        if app.advisor.walk.arrived and len(app.advisor.speech.spoken) > spoken_before and max(jaw_scales) > 1.05:
             break
         if app.advisor.walk.arrived:
             time.sleep(0.005)
