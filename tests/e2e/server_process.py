@@ -45,3 +45,21 @@ def kill(proc: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
     if proc.poll() is None:
         proc.send_signal(sig)
         proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def restartable_server(db, port: int, log_path: Path):
+    """``(url, start, procs)``: a running server; ``start()`` (re)starts it on the same port and DB."""
+    procs: list[subprocess.Popen] = []
+
+    def start() -> subprocess.Popen:
+        proc = start_server(db, port, log_path)
+        procs.append(proc)
+        return proc
+
+    start()
+    try:
+        yield f"ws://127.0.0.1:{port}", start, procs
+    finally:
+        for proc in procs:
+            kill(proc)

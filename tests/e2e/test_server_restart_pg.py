@@ -8,7 +8,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[1]))  # tests/: the backing-services helpers
 
 from backing_services import fresh_database, pg_cluster  # noqa: E402, F401 - pg_cluster is a fixture
-from server_process import free_port, kill, start_server  # noqa: E402
+from server_process import free_port, restartable_server  # noqa: E402
 from test_server_restart import (  # noqa: E402
     test_acknowledged_orders_survive_kill_9_and_resume_tokens_restore_seats as _restart_contract,
 )
@@ -17,19 +17,8 @@ from test_server_restart import (  # noqa: E402
 @pytest.fixture
 def server(tmp_path, pg_cluster):  # noqa: F811
     """``conftest.server`` with ``--db postgresql://…``: the same ``(url, start, procs)``."""
-    db_url, port, procs = fresh_database(pg_cluster, "restart_e2e"), free_port(), []
-
-    def start():
-        proc = start_server(db_url, port, tmp_path / "server.log")
-        procs.append(proc)
-        return proc
-
-    start()
-    try:
-        yield f"ws://127.0.0.1:{port}", start, procs
-    finally:
-        for proc in procs:
-            kill(proc)
+    with restartable_server(fresh_database(pg_cluster, "restart_e2e"), free_port(), tmp_path / "server.log") as running:
+        yield running
 
 
 def test_acknowledged_orders_survive_kill_9_on_postgres(server, tmp_path):
