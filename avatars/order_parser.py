@@ -25,7 +25,7 @@ from vbranch.avatars.order_numbers import format_number, normalise_numbers
 from vbranch.market_sim.instruments import Universe
 from vbranch.scenes.catalogue import LANGS, text
 
-__all__ = ["AmountKind", "Amount", "OrderIntent", "Clarify", "detect_lang", "parse_order", "localized"]
+__all__ = ["AmountKind", "Amount", "OrderIntent", "Clarify", "detect_lang", "parse_order", "localized", "says_trade"]
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ _LIMIT_PATTERNS = (
 _LIMIT_WORD = r"限价|挂单|\blimit\b"
 
 _BUY_WORDS = r"买入|买进|加仓|建仓|补仓|申购|买|\bbuy\b|\bbuying\b|\bpurchase\b|\bacquire\b"
-_SELL_WORDS = r"卖出|卖掉|减仓|抛售|抛出|平仓|卖|抛|\bsell\b|\bselling\b|\bdump\b|\bunload\b|\btrim\b"
+_SELL_WORDS = r"卖出|卖掉|割肉|减仓|抛售|抛出|平仓|卖|抛|\bsell\b|\bselling\b|\bdump\b|\bunload\b|\btrim\b"
 _CLEAR_WORDS = r"清仓|\bliquidate\b|\bclose\s+out\b|\bclose\s+(?:my\s+)?position\b"
 
 _USD_UNITS = r"dollars?|usd|bucks|美元|美金"
@@ -260,6 +260,12 @@ def _take_amounts(cut: _Cut, universe: Universe) -> _Found:
 
 
 # ----- the parser ------------------------------------------------------------------------------------
+def says_trade(text_: str) -> bool:
+    """Whether the words ask to buy, sell or clear out at all (a chat line that doesn't is a question or a feeling)."""
+    raw = unicodedata.normalize("NFKC", text_).lower()
+    return any(re.search(words, raw) for words in (_BUY_WORDS, _SELL_WORDS, _CLEAR_WORDS))
+
+
 def parse_order(text_: str, universe: Universe, lang: str | None = None) -> OrderIntent | Clarify:
     """Parse one spoken or typed order into an ``OrderIntent``, or the ``Clarify`` to ask first.
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from panda3d.core import CollisionHandlerQueue, CollisionNode, CollisionRay, CollisionTraverser, NodePath
 
+from vbranch.avatars.advisor_chat import AdvisorChat, ChatReply
 from vbranch.market_sim.events import (
     BarClosed,
     CrashStarted,
@@ -31,6 +32,7 @@ from vbranch.scenes.catalogue import text
 from vbranch.scenes.layout import VIEW_NAMES, Layout, load_layout
 from vbranch.scenes.scenario import load_scenario
 from vbranch.world.advisor_presence import AdvisorPresence
+from vbranch.world.chat_box import ChatBox
 from vbranch.world.cooling_desk import CoolingDesk
 from vbranch.world.desktop_controls import EYE_HEIGHT_M, PITCH_LIMIT_DEG, LearnerPose, walk
 from vbranch.world.fixtures import build_fixtures
@@ -111,6 +113,11 @@ class BranchApp:
                                    lambda lines: self.hud.notify(lines, self._now(), 15.0),
                                    log_path=learner_log_dir() / "cooling_off.jsonl")
 
+        # typed words to the advisor: questions, feelings, orders (orders only in single player; a
+        # classroom's orders go through the desk to the server)
+        self.chat = AdvisorChat(market, LEARNER_ACCOUNT, self.lang, orders=place is None)
+        self.ticket: OrderRequest | None = None  # an order from the chat, waiting for Enter
+
         self.voice = VoiceSensing(learner_log_dir() / "consent.json", self.lang, self.say, options.voice_file)
         self.cooling.voice = self.voice.signal
         self.voice.start()  # only if the learner consented in an earlier visit
@@ -129,6 +136,7 @@ class BranchApp:
         aspect = base.get_aspect_ratio() if base.win else 16 / 9
         self.hud = Hud(base.aspect2d, self.theme, aspect)
         self.hud.hint.set(text("hud.controls", self.lang))
+        self.chat_box = ChatBox(base, base.aspect2d, self.theme, aspect, self.lang, self.chat_message)
         self._show_keys = True
         self._picker = self._make_picker()
         self.room_id = ""
@@ -181,13 +189,18 @@ class BranchApp:
         if key is Key.ACTIVATE and self.cooling.active:  # during a cooling-off, Enter answers the advisor
             self.cooling_answer("confirm")
             return
+        if key is Key.ACTIVATE and self.ticket is not None:  # Enter sends the order read back from the chat
+            request, self.ticket = self.ticket, None
+            self.submit_order(request)
+            return
         self.form, action = self.form.press(key)
         if action is Action.SUBMIT:
             self.submit_order()
 
-    def submit_order(self) -> None:
-        """The panel's order goes through the cooling-off gate; most orders pass straight to the market."""
-        request = self.form.request(client_order_id=f"desk-{self.frames}")
+    def submit_order(self, request: OrderRequest | None = None) -> None:
+        """The panel's order (or one from the chat) goes through the suitability and cooling-off gates;
+        most orders pass straight to the market."""
+        request = request or self.form.request(client_order_id=f"desk-{self.frames}")
         go, warning = self.suitability.review(request)
         if warning:
             self.say(warning)
@@ -198,8 +211,23 @@ class BranchApp:
                                          qty=request.qty, stop_loss_pct=request.stop_loss_pct)
         self._show_result(self.cooling.submit(request, self._now(), self._place))
 
+    def chat_message(self, message: str) -> ChatReply:
+        """What the learner typed to the advisor: the advisor answers; the words join the emotion reading."""
+        now = self._now()
+        reply = self.chat.reply(message)
+        self.cooling.hear(reply.words, now)
+        self.advisor.set_learner_state(self.cooling.learner_state())
+        self.ticket = reply.request
+        self.advisor.brain.learner_acted("chat", now, reply=reply.kind.value)
+        self.say(reply.text)
+        return reply
+
     def cooling_answer(self, answer: str) -> None:
         """The learner's reply during a cooling-off: "confirm", "cancel" or "breathe"."""
+        if answer == "cancel" and self.ticket is not None and not self.cooling.active:  # Esc drops a chat order
+            self.ticket = None
+            self.say(text("chat.ticket_dropped", self.lang))
+            return
         if self.cooling.active:
             self.advisor.brain.learner_acted(f"cooling_off.{answer}", self._now())
             handler = {"confirm": self.cooling.confirm, "cancel": self.cooling.cancel,

@@ -2,11 +2,11 @@
 
 Every order from the panel passes ``gate_order`` first. The rule (an anxious learner selling half a
 position or more soon after a crash) and the state machine live in the emotion core; this module only
-feeds it — the learner state fused from the behaviour radar (voice joins once the learner consents to
-the microphone), the time of the last crash — and carries out its actions: hold the order, let the
-advisor speak, show past crashes and recoveries, run the breathing cues, and submit only on an
-explicit confirmation. Times are the frame clock in seconds (wall time), so a 30 s cooling-off is 30 s
-for the learner whatever the market speed.
+feeds it — the learner state fused from the behaviour radar, what the learner typed to the advisor
+lately, and the voice once the learner consents to the microphone; the time of the last crash — and
+carries out its actions: hold the order, let the advisor speak, show past crashes and recoveries, run
+the breathing cues, and submit only on an explicit confirmation. Times are the frame clock in seconds
+(wall time), so a 30 s cooling-off is 30 s for the learner whatever the market speed.
 """
 
 from __future__ import annotations
@@ -30,7 +30,8 @@ from vbranch.emotion.crash_history import context_lines, past_drawdowns
 from vbranch.emotion.event_log import EventLog
 from vbranch.emotion.fusion import fuse
 from vbranch.emotion.radar import BehaviourRadar
-from vbranch.emotion.signals import LearnerState
+from vbranch.emotion.recent_words import RecentWords
+from vbranch.emotion.signals import LearnerState, TextSignal
 from vbranch.market_sim.events import CrashStarted
 from vbranch.market_sim.orders import OrderRequest
 from vbranch.scenes.catalogue import text
@@ -56,6 +57,7 @@ class CoolingDesk:
         market.bus.subscribe(self._on_crash, CrashStarted)
         self.cooling = CoolingOff(config, learner_id=account_id, event_log=EventLog(log_path))
         self.voice: Callable[[], object] = lambda: None  # set by the shell when voice sensing exists
+        self.words = RecentWords()
         self.last_crash_s: float | None = None
         self.now_s = 0.0
         # past crashes read their data files (~0.4 s): load them off the frame path, once
@@ -69,9 +71,14 @@ class CoolingDesk:
     def active(self) -> bool:
         return self.cooling.active
 
+    def hear(self, words: TextSignal, now_s: float) -> None:
+        """A message the learner typed to the advisor, read for distress and greed."""
+        self.now_s = max(self.now_s, now_s)
+        self.words.hear(words, now_s)
+
     def learner_state(self) -> LearnerState:
-        """Behaviour always; the voice only when the learner consented (``voice`` returns None otherwise)."""
-        return fuse(self.voice(), None, self.radar.reading(self.market.t_step))
+        """Behaviour always; recent words if any; the voice only when the learner consented."""
+        return fuse(self.voice(), self.words.signal(self.now_s), self.radar.reading(self.market.t_step))
 
     def submit(self, request: OrderRequest, now_s: float, place: Callable[[OrderRequest], str]) -> str | None:
         """Gate ``request``; ``place`` submits to the market and returns the panel's message."""

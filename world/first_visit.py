@@ -1,11 +1,14 @@
-"""The guided first visit: greeting at the door, the risk questionnaire, lesson one, a crash, cooling off.
+"""The guided first visit: greeting, the risk questionnaire, the microphone question, lesson one, a crash,
+cooling off.
 
 A newcomer who runs ``make run`` gets the whole story without reading docs. The visit is a short
 list of steps; each starts with the advisor speaking and ends on a condition (the questionnaire is
 answered, the lesson's task check passes, the cooling-off is decided, or a reading time passes).
 It is skippable (N skips a step), resumable (the step reached is saved in the learner's state dir)
-and scripted for headless runs: ``--script first-visit`` answers and trades like a nervous newcomer,
-and ``--screenshot-dir`` keeps a picture of every step.
+and scripted for headless runs: ``--script first-visit`` answers and trades like a nervous newcomer
+(who declines the microphone and, in the crash, types a panicked sell to the advisor), and
+``--screenshot-dir`` keeps a picture of every step. The microphone is asked about once, in the lobby
+(consent first, issue 6); a learner who answered before, either way, isn't asked again.
 """
 
 from __future__ import annotations
@@ -27,9 +30,9 @@ __all__ = ["FirstVisit", "STEPS", "SCRIPTED_ANSWERS"]
 
 log = logging.getLogger(__name__)
 
-STEPS = ("greet", "questionnaire", "walk_floor", "lesson", "crash", "cooling_off", "goodbye")
-VIEW_OF = {"greet": "lobby", "questionnaire": "lobby", "walk_floor": "floor", "lesson": "floor", "crash": "floor",
-           "cooling_off": "floor", "goodbye": "floor"}
+STEPS = ("greet", "questionnaire", "consent", "walk_floor", "lesson", "crash", "cooling_off", "goodbye")
+VIEW_OF = {"greet": "lobby", "questionnaire": "lobby", "consent": "lobby", "walk_floor": "floor", "lesson": "floor",
+           "crash": "floor", "cooling_off": "floor", "goodbye": "floor"}
 SCRIPTED_ANSWERS = (1, 1, 1, 1, 1)  # a cautious newcomer
 FIRST_LESSON = "stop_loss"
 READ_S = 3.0  # time to listen to one line before the visit moves on (scripted runs use a third)
@@ -116,6 +119,10 @@ class FirstVisit:
             advisor.say_event("questionnaire.invite", now_s)
             self._questionnaire = Questionnaire()
             self._ask_next()
+        elif step == "consent":
+            voice = self.app.voice
+            if voice.store.record() is None and not voice.asking:
+                voice.toggle()  # asks; Y agrees, N declines (both remembered)
         elif step == "walk_floor":
             advisor.say_event("floor.walk", now_s)
         elif step == "lesson":
@@ -166,6 +173,13 @@ class FirstVisit:
         if q.done and elapsed >= self.read_s * (2 + given):
             self._finish_step()
 
+    def _tick_consent(self, now_s: float, elapsed: float) -> None:
+        voice = self.app.voice
+        if self.scripted and voice.asking and elapsed >= self.read_s:
+            voice.answer(False)  # the scripted newcomer keeps the microphone off (no microphone here anyway)
+        if not voice.asking and elapsed >= self.read_s:
+            self._finish_step()
+
     def _tick_walk_floor(self, now_s: float, elapsed: float) -> None:
         if elapsed >= self.read_s:
             self._finish_step()
@@ -206,14 +220,12 @@ class FirstVisit:
     def _tick_cooling_off(self, now_s: float, elapsed: float) -> None:
         app = self.app
         if self.scripted and not self._sold and elapsed >= self.read_s:
-            self._sold = True
+            self._sold = True  # a panicked newcomer types to the advisor, then presses Enter on the read-back
             symbol = app.account.trades[0].symbol if app.account.trades else app.form.symbol
-            app.form = app.form.focus_on(Control.INSTRUMENT)
-            while app.form.symbol != symbol:
-                app.panel_key(Key.INCREASE)
-            app.form = app.form.focus_on(Control.SIDE)
-            app.panel_key(Key.ACTIVATE)  # sell
-            app.form = app.form.focus_on(Control.SUBMIT)
+            reply = app.chat_message(text("visit.scripted_panic", self.lang, name=app.names[symbol]))
+            if app.ticket is None:
+                log.warning("first visit: the scripted sell was not understood: %s", reply.text)
+                return
             app.panel_key(Key.ACTIVATE)
             if app.cooling.active:
                 app.cooling_answer("breathe")

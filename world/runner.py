@@ -201,6 +201,7 @@ def _bind_desktop(base, app, visit) -> None:
 
     base.accept("n", no_key)
     base.accept("v", app.voice.toggle)  # voice stress sensing: asks for consent first
+    base.accept("t", app.chat_box.open)  # type to the advisor: questions, feelings, orders
     base.accept("y", app.voice.answer, [True])
 
     def input_task(task):

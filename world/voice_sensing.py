@@ -59,6 +59,9 @@ class VoiceSensing:
             self.store.grant()
             self._say(text("consent.microphone.granted", self.lang))
             self.start()
+        else:  # remembered, so the guided visit doesn't ask again; V still asks any time
+            self.store.revoke()
+            self._say(text("consent.microphone.declined", self.lang))
 
     # ----- listening ------------------------------------------------------------------------------------
     def start(self) -> bool:

@@ -26,7 +26,10 @@ def test_without_consent_nothing_is_opened(tmp_path):
     sensing.toggle()  # V: the question, not the microphone
     assert sensing.asking and "microphone" in said[-1]
     sensing.answer(False)
-    assert not sensing.store.granted() and sensing.signal() is None and not (tmp_path / "consent.json").exists()
+    assert not sensing.store.granted() and sensing.signal() is None and sensing._thread is None
+    declined = sensing.store.record()  # the "no" is remembered (so the guided visit doesn't ask again)
+    assert declined is not None and declined.granted is False
+    assert "microphone stays off" in said[-1]
 
 
 def test_with_consent_a_fearful_voice_reads_as_distress_and_revoking_stops_it(tmp_path):
