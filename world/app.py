@@ -118,7 +118,8 @@ class BranchApp:
         self.chat = AdvisorChat(market, LEARNER_ACCOUNT, self.lang, orders=place is None)
         self.ticket: OrderRequest | None = None  # an order from the chat, waiting for Enter
 
-        self.voice = VoiceSensing(learner_log_dir() / "consent.json", self.lang, self.say, options.voice_file)
+        self.voice = VoiceSensing(learner_log_dir() / "consent.json", self.lang, self.say, options.voice_file,
+                                  learner_log_dir() / "recordings" if options.record else None)
         self.cooling.voice = self.voice.signal
         self.voice.start()  # only if the learner consented in an earlier visit
 

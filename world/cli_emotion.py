@@ -9,6 +9,7 @@ module alone gives the whole ``emotion`` command.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -58,6 +59,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     src.add_argument("--mic", action="store_true", help="live microphone (needs the sounddevice package)")
     p.add_argument("--model", type=Path, help="checkpoint (default: the shipped one)")
     p.add_argument("--nets", type=int, help="use only the first N nets of the ensemble (faster)")
+    p.add_argument("--record", type=Path, metavar="WAV", help="also keep the audio heard in this WAV file "
+                   "(without it, audio is never written to disk)")
     p.set_defaults(func=_stream)
 
     try:
@@ -117,9 +120,18 @@ def _stream(args: argparse.Namespace) -> int:
     model = EmotionModel.load(args.model, n_nets=args.nets)
     stream = EmotionStream(lambda w: model.distress_p(w, model.sr_hz))
     blocks = file_blocks(args.file) if args.file else microphone_blocks()
-    for block in blocks:
-        for u in stream.push(block):
-            print(json.dumps({"t_end_s": u.t_end_s, "speech": u.speech, "raw_p": u.raw_p,
-                              "smoothed_p": u.smoothed_p, "state": u.state.name, "changed": u.changed}),
-                  flush=True)
+    with contextlib.ExitStack() as keep:
+        recorder = None
+        if args.record is not None:
+            from vbranch.emotion.audio.recorder import AudioRecorder
+            from vbranch.emotion.consent import AudioPolicy
+
+            recorder = keep.enter_context(AudioRecorder(args.record, model.sr_hz, AudioPolicy(record=True)))
+        for block in blocks:
+            if recorder is not None:
+                recorder.write(block)
+            for u in stream.push(block):
+                print(json.dumps({"t_end_s": u.t_end_s, "speech": u.speech, "raw_p": u.raw_p,
+                                  "smoothed_p": u.smoothed_p, "state": u.state.name, "changed": u.changed}),
+                      flush=True)
     return 0

@@ -35,6 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--screenshot-dir", type=Path, help="save a screenshot after every step of the visit")
     p.add_argument("--skip-visit", action="store_true", help="don't start (or resume) the guided first visit")
     p.add_argument("--voice-file", type=Path, help="a WAV/FLAC standing in for the microphone (needs consent: V, Y)")
+    p.add_argument("--record", action="store_true", help="also keep the audio the voice sensing hears (after "
+                   "consent) in recordings/ in the state dir; without it audio never touches the disk")
     p.add_argument("--server", help="join a classroom on this server (ws://HOST:PORT); needs --join")
     p.add_argument("--join", dest="join_code", metavar="CODE", help="the contest's join code from the teacher")
     p.add_argument("--name", help="your nickname in the classroom (1-24 characters)")
@@ -53,7 +55,7 @@ def options_from_args(args: argparse.Namespace) -> RunOptions:
                       vr=args.vr, stereo_sim=args.stereo_sim, offscreen=args.offscreen, frames=args.frames,
                       screenshot=args.screenshot, view=args.view, pbr=args.pbr, width=width, height=height,
                       layout=args.layout, script=args.script, screenshot_dir=args.screenshot_dir,
-                      skip_visit=args.skip_visit, voice_file=args.voice_file, server=args.server,
+                      skip_visit=args.skip_visit, voice_file=args.voice_file, record=args.record, server=args.server,
                       join_code=args.join_code, name=args.name,
                       print_state=args.print_state)
 

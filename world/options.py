@@ -43,6 +43,7 @@ class RunOptions:
     screenshot_dir: Path | None = None
     skip_visit: bool = False
     voice_file: Path | None = None  # stands in for the microphone (demos, tests); consent still applies
+    record: bool = False  # --record: keep the heard audio in <state dir>/recordings (never without the flag)
     server: str | None = None  # ws://HOST:PORT of a classroom: the room's market replaces the local one
     join_code: str | None = None
     name: str | None = None  # the nickname classmates and the leaderboard show

@@ -3,7 +3,9 @@
 The microphone is opened only through ``emotion.consent.MicrophoneGate``, so without a consent on record
 it is never touched. Audio is scored on a worker thread by the streaming emotion model and dropped at
 once; only the smoothed distress score reaches the cooling-off gate (as a ``VoiceSignal``). A file can
-stand in for the microphone (``--voice-file``, for demos and tests) under the same consent.
+stand in for the microphone (``--voice-file``, for demos and tests) under the same consent. Audio
+reaches the disk only with ``vbranch run --record``: then what was heard (after consent) is also kept in
+``recordings/`` in the learner's state dir, for the learner's own review.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ BLOCK_S = 0.1
 
 class VoiceSensing:
     def __init__(self, consent_path: Path, lang: str, say: Callable[[str], None],
-                 voice_file: Path | None = None) -> None:
+                 voice_file: Path | None = None, record_dir: Path | None = None) -> None:
         self.store = ConsentStore(consent_path)
         self.gate = MicrophoneGate(self.store)
         self.lang, self._say, self.voice_file = lang, say, voice_file
@@ -39,6 +41,8 @@ class VoiceSensing:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: str | None = None
+        self.record_dir = record_dir  # None: audio never touches the disk
+        self.recorded: list[Path] = []
 
     # ----- consent ------------------------------------------------------------------------------------
     def toggle(self) -> None:
@@ -88,10 +92,13 @@ class VoiceSensing:
         from vbranch.emotion.audio.stream import EmotionStream
 
         stream = EmotionStream()
+        recorder = self._recorder(stream.cfg.sr_hz)
         try:
             for block in blocks:
                 if self._stop.is_set():
                     break
+                if recorder is not None:
+                    recorder.write(block)
                 for update in stream.push(block):
                     if update.smoothed_p is not None:
                         self._distress_p = float(update.smoothed_p)
@@ -101,7 +108,19 @@ class VoiceSensing:
             self.error = str(exc)
             log.warning("voice sensing unavailable: %s", exc)
         finally:
+            if recorder is not None:
+                recorder.close()
             self._thread = None
+
+    def _recorder(self, sr_hz: int):
+        if self.record_dir is None:
+            return None
+        from vbranch.emotion.audio.recorder import AudioRecorder, recording_path
+        from vbranch.emotion.consent import AudioPolicy
+
+        recorder = AudioRecorder(recording_path(self.record_dir), sr_hz, AudioPolicy(record=True))
+        self.recorded.append(recorder.path)
+        return recorder
 
     def stop(self) -> None:
         self._stop.set()

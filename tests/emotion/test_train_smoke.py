@@ -70,3 +70,9 @@ def test_checkpoint_roundtrip_and_cli_eval(tiny, tmp_path, ravdess_dir, capsys):
     dur_s = len(load_audio(val[0].path)) / 16000
     assert len(lines) == int((dur_s - 1.0) / 0.5) + 1
     assert {x["state"] for x in lines} <= {"CALM", "ANXIOUS"} and any(x["speech"] for x in lines)
+
+    recording = tmp_path / "heard.wav"  # --record keeps what was heard; without it nothing is written
+    args = parser.parse_args(["emotion", "stream", "--file", str(val[0].path), "--model", str(ck),
+                              "--record", str(recording)])
+    assert args.func(args) == 0
+    assert len(load_audio(recording)) == len(load_audio(val[0].path))
