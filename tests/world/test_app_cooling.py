@@ -3,45 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from branch_helpers import crashed_branch, frames, press, remove_branch
 
-from vbranch.market_sim.events import CrashStarted
-from vbranch.world.app import BranchApp
-from vbranch.world.options import RunOptions
 from vbranch.world.order_form import Control, Key
-
-
-def frames(app, n, dt=1 / 60):
-    for _ in range(n):
-        app.frame(dt, app.now_s + dt)
-
-
-def press(app, control, *keys):
-    app.form = app.form.focus_on(control)
-    for key in keys:
-        app.panel_key(key)
 
 
 @pytest.fixture
 def crashed_app(base):
-    """A learner who bought 60 lots without a stop-loss, just after the day-5 crash."""
-    app = BranchApp(base, RunOptions(scenario="crash", speed=1, seed=3, lang="en"))
-    press(app, Control.QUANTITY, *[Key.INCREASE] * 19)
-    press(app, Control.STOP_LOSS, Key.DECREASE, Key.DECREASE, Key.DECREASE)
-    press(app, Control.SUBMIT, Key.ACTIVATE)
-    frames(app, 20)
-    crashes: list = []
-    app.market.bus.subscribe(crashes.append, CrashStarted)
-    app.market.set_speed(600)
-    while not crashes:
-        frames(app, 1)
-    app.market.set_speed(1)
-    frames(app, 30)
+    app = crashed_branch(base)
     yield app
-    app.advisor.close()
-    base.camera.reparent_to(base.render)
-    base.render.clear_light()
-    for node in (app.world, app.hud.root, app.head):
-        node.remove_node()
+    remove_branch(base, app)
 
 
 def sell_everything(app):

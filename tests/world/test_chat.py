@@ -4,29 +4,15 @@ count in the emotion reading."""
 from __future__ import annotations
 
 import pytest
+from branch_helpers import crashed_branch, frames, remove_branch
 from panda3d.core import ButtonThrower
 
 from vbranch.avatars.advisor_chat import ChatKind
-from vbranch.market_sim.events import CrashStarted
 from vbranch.scenes.catalogue import text
 from vbranch.world.app import BranchApp
 from vbranch.world.chat_box import MAX_CHARS, TYPING_PREFIX
 from vbranch.world.options import RunOptions
-from vbranch.world.order_form import Control, Key
-
-
-def frames(app, n, dt=1 / 60):
-    for _ in range(n):
-        app.frame(dt, app.now_s + dt)
-
-
-def remove(base, app):
-    app.chat_box.close()
-    app.advisor.close()
-    base.camera.reparent_to(base.render)
-    base.render.clear_light()
-    for node in (app.world, app.hud.root, app.head):
-        node.remove_node()
+from vbranch.world.order_form import Key
 
 
 @pytest.fixture
@@ -34,7 +20,7 @@ def app(base):
     app = BranchApp(base, RunOptions(scenario="crash", speed=1, seed=3, lang="en"))
     frames(app, 2)
     yield app
-    remove(base, app)
+    remove_branch(base, app)
 
 
 def test_a_question_is_answered_aloud_and_in_the_subtitles(app):
@@ -66,24 +52,9 @@ def test_a_typed_order_waits_for_enter_and_esc_drops_it(app):
 
 
 def test_a_panicked_typed_sell_after_the_crash_is_held_for_cooling_off(base):
-    app = BranchApp(base, RunOptions(scenario="crash", speed=1, seed=3, lang="zh"))
+    app = crashed_branch(base, "zh")
     try:
-        app.form = app.form.focus_on(Control.QUANTITY)
-        for _ in range(19):
-            app.panel_key(Key.INCREASE)
-        app.form = app.form.focus_on(Control.STOP_LOSS)
-        for _ in range(3):  # no stop-loss: the crash must not sell for the learner
-            app.panel_key(Key.DECREASE)
-        app.form = app.form.focus_on(Control.SUBMIT)
-        app.panel_key(Key.ACTIVATE)
         symbol = app.form.symbol
-        crashes: list = []
-        app.market.bus.subscribe(crashes.append, CrashStarted)
-        app.market.set_speed(600)
-        while not crashes:
-            frames(app, 1)
-        app.market.set_speed(1)
-        frames(app, 30)
         held = app.account.held(symbol)
         reply = app.chat_message(f"慌了，{app.names[symbol]}全部卖掉")
         assert reply.kind is ChatKind.TICKET and reply.request.qty == held
@@ -94,7 +65,7 @@ def test_a_panicked_typed_sell_after_the_crash_is_held_for_cooling_off(base):
         app.cooling_answer("cancel")
         assert not app.cooling.active and app.account.held(symbol) == held
     finally:
-        remove(base, app)
+        remove_branch(base, app)
 
 
 @pytest.fixture
