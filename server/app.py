@@ -13,6 +13,16 @@ resync delta once it drains (``Room.resync``); private messages (fills, acks) ar
 Compression is off: per-connection deflate would defeat encode-once broadcasting, and frames are small.
 Plain HTTP GETs (the teacher dashboard, its QR code) are answered by ``web.WebRoutes`` through websockets'
 ``process_request`` hook before any handshake, which also refuses browser websockets from foreign origins.
+
+Several processes (``ScaleSettings``, ``VBRANCH_REDIS``): a ``scale_link.ScaleLink`` keeps this process's
+rooms in the shared room directory, feeds the district board from the leaderboards the rooms compute and
+publishes their public frames; the shell only calls its memory-only ``note_*`` hooks, and awaits it for
+the lobby's ``Lookup`` (a hello for another process's room, answered with a ``redirect``) and for
+``GET /board/NAME.json`` (that route is answered here, before ``WebRoutes``, with the same host rule).
+Idle rooms: every ``sweep_period_s`` the lobby unloads rooms idle for ``idle_room_s`` (their tick tasks
+stop); a hello for one is answered with ``Wake``: the shell reads the room's journal and replays it in a
+worker thread (``replay_entries``; the replay builds a fresh room that nothing else touches yet), so the
+other rooms keep ticking while it runs.
 """
 
 from __future__ import annotations
@@ -21,26 +31,35 @@ import asyncio
 import collections
 import contextlib
 import gc
+import http
 import itertools
+import json
 import logging
+import socket
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import websockets
 from websockets.asyncio.server import ServerConnection, serve
+from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
 
 from vbranch.server.journal import Journal
-from vbranch.server.lobby import Lobby
-from vbranch.server.messages import Close, Delta, Poses
+from vbranch.server.lobby import DEFAULT_IDLE_S, Lobby
+from vbranch.server.messages import Close, Delta, Leaderboard, Lookup, Poses, Wake
 from vbranch.server.protocol import MAX_FRAME_BYTES, encode
 from vbranch.server.restore import ROOM_CREATED, ReplayMismatch, restore_room
 from vbranch.server.room import Room
-from vbranch.server.seats import Outgoing
-from vbranch.server.web import WebRoutes
+from vbranch.server.scale_link import ScaleLink, ScaleSettings, board_json, board_request
+from vbranch.server.seats import BROADCAST, JournalEntry, Outgoing
+from vbranch.server.web import WebRoutes, host_allowed
 
-__all__ = ["CLOSE_TRY_LATER", "ShellSettings", "ClassroomServer", "restore_lobby", "run_server"]
+__all__ = ["CLOSE_TRY_LATER", "ShellSettings", "ClassroomServer", "replay_entries", "restore_one", "restore_lobby",
+           "advertised_address", "run_server"]
 
 log = logging.getLogger(__name__)
 
@@ -56,37 +75,78 @@ class ShellSettings:
     ping_interval_s: float = 20.0
     ping_timeout_s: float = 20.0
     allowed_hosts: tuple[str, ...] = ()  # host names (beyond IPs and localhost) browsers may use for the dashboard
+    idle_room_s: float = DEFAULT_IDLE_S  # an empty room with no contest under way is unloaded after this long
+    sweep_period_s: float = 60.0  # how often idle rooms are looked for
+
+
+def restore_one(journal: Journal, room_id: str, build: Callable[[str, str], Room]) -> Room | None:
+    """One journaled room rebuilt (``build`` makes the empty room), or None (logged) if it cannot be replayed."""
+    return replay_entries(room_id, list(journal.entries(room_id)), build)
+
+
+def replay_entries(room_id: str, entries: list[JournalEntry], build: Callable[[str, str], Room]) -> Room | None:
+    """``restore_one`` once the entries are read (safe in a worker thread: the room is new and unshared)."""
+    created = next((e for e in entries if e.kind == ROOM_CREATED), None)
+    if created is None:
+        log.error("room %s has no creation record; not restored", room_id)
+        return None
+    try:
+        return restore_room(room_id, created.payload["teacher_token"], entries, build)
+    except (ReplayMismatch, KeyError, ValueError, TypeError) as exc:
+        log.error("room %s could not be replayed (%s); not restored", room_id, exc)
+        return None
 
 
 def restore_lobby(journal: Journal, lobby: Lobby) -> int:
     """Rebuild every journaled room into ``lobby``; a room whose replay fails is skipped and logged."""
     restored = 0
     for room_id in journal.room_ids():
-        entries = list(journal.entries(room_id))
-        created = next((e for e in entries if e.kind == ROOM_CREATED), None)
-        if created is None:
-            log.error("room %s has no creation record; not restored", room_id)
-            continue
-        try:
-            lobby.add_room(restore_room(room_id, created.payload["teacher_token"], entries, lobby.build_room))
+        room = restore_one(journal, room_id, lobby.build_room)
+        if room is not None:
+            lobby.add_room(room)
             restored += 1
-        except (ReplayMismatch, KeyError, ValueError, TypeError) as exc:
-            log.error("room %s could not be replayed (%s); not restored", room_id, exc)
     return restored
 
 
-class ClassroomServer:
-    """One process, many rooms. ``clock`` is monotonic seconds for the rooms; ``wall_ms`` stamps deltas."""
+def advertised_address(host: str, port: int) -> str:
+    """``ws://host:port`` for other processes; a wildcard bind (0.0.0.0, ::) advertises this machine's name."""
+    if host in ("", "0.0.0.0", "::"):
+        name = socket.gethostname()
+        log.warning("bound to %s: advertising ws://%s:%d to other processes (pass --advertise to choose)",
+                    host or "*", name, port)
+        host = name
+    return f"ws://[{host}]:{port}" if ":" in host else f"ws://{host}:{port}"
 
-    def __init__(self, lobby: Lobby, journal: Journal | None, settings: ShellSettings = ShellSettings()) -> None:
-        self.lobby, self.journal, self.settings = lobby, journal, settings
+
+def _http_reply(status: int, body: dict | str) -> Response:
+    """A small JSON (dict) or text answer with the dashboard's security headers."""
+    data = json.dumps(body, ensure_ascii=False).encode() if isinstance(body, dict) else (body + "\n").encode()
+    kind = "application/json" if isinstance(body, dict) else "text/plain; charset=utf-8"
+    headers = Headers([("Content-Type", kind), ("Content-Length", str(len(data))), ("Connection", "close"),
+                       ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
+                       ("Cache-Control", "no-store")])
+    return Response(status, http.HTTPStatus(status).phrase, headers, data)
+
+
+class ClassroomServer:
+    """One process, many rooms. ``clock`` is monotonic seconds for the rooms; ``wall_ms`` stamps deltas.
+
+    ``scale``: this process's link to the other processes (None: it runs alone); its lobby must have been
+    built with ``directory=True`` for hellos to be redirected.
+    """
+
+    def __init__(self, lobby: Lobby, journal: Journal | None, settings: ShellSettings = ShellSettings(),
+                 scale: ScaleLink | None = None) -> None:
+        self.lobby, self.journal, self.settings, self.scale = lobby, journal, settings, scale
+        self.rooms_unloaded = 0
+        self._sweeper: asyncio.Task | None = None
         self.conns: dict[str, ServerConnection] = {}
         self.frames_sent = self.bytes_sent = self.resyncs = 0
         self._ids = itertools.count(1)
         self._per_ip: collections.Counter[str] = collections.Counter()
         self._tickers: dict[str, asyncio.Task] = {}
         self._server: websockets.asyncio.server.Server | None = None
-        self.web = WebRoutes(settings.allowed_hosts)
+        self.web = WebRoutes(settings.allowed_hosts, lobby=lobby)
 
     @staticmethod
     def clock() -> float:
@@ -100,19 +160,42 @@ class ClassroomServer:
         s = self.settings
         self._server = await serve(self._handler, host, port, max_size=MAX_FRAME_BYTES, compression=None,
                                    ping_interval=s.ping_interval_s, ping_timeout=s.ping_timeout_s,
-                                   process_request=self.web.process_request)
+                                   process_request=self._process_request)
         self._ensure_tickers()
+        self._sweeper = asyncio.create_task(self._sweep_loop(), name="idle rooms")
+        if self.scale is not None:
+            await self.scale.start(advertised_address(host, self.port))
         log.info("listening on ws://%s:%d (%d rooms); teacher dashboard at http://%s:%d/", host, self.port,
                  len(self.lobby.rooms), host, self.port)
 
     async def stop(self) -> None:
-        for task in self._tickers.values():
+        for task in [*self._tickers.values(), *([self._sweeper] if self._sweeper else [])]:
             task.cancel()
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
+        if self.scale is not None:
+            await self.scale.stop()
         if self.journal is not None:
             self.journal.close()
+
+    # ----- plain HTTP: the district board, then the dashboard's routes -------------------------------------
+    async def _process_request(self, connection: ServerConnection, request: Request) -> Response | None:
+        route = None if "websocket" in request.headers.get("Upgrade", "").lower() else board_request(request.path)
+        if route is None:
+            return self.web.process_request(connection, request)
+        try:
+            host = urlsplit("//" + request.headers.get("Host", "")).hostname
+        except ValueError:
+            host = None
+        if not host or not host_allowed(host, self.web.allowed_hosts):
+            return _http_reply(403, "Forbidden: unknown host name")
+        if self.scale is None:
+            return _http_reply(404, "Not found: no district board, this server runs alone (set VBRANCH_REDIS)")
+        lines = await self.scale.top(*route)
+        if lines is None:
+            return _http_reply(503, "The district board is unavailable (Redis unreachable); contests go on")
+        return _http_reply(200, board_json(route[0], lines))
 
     # ----- per connection ---------------------------------------------------------------------------------
     async def _handler(self, ws: ServerConnection) -> None:
@@ -128,9 +211,14 @@ class ClassroomServer:
         try:
             async for frame in ws:
                 out = self.lobby.receive_frame(client_id, frame, self.clock())
+                if out and isinstance(out[0].message, Lookup | Wake):
+                    out = await self._answer(client_id, out[0].message)
+                room = self.lobby.room_of(client_id)
                 if self._commit():
-                    self._deliver(self.lobby.room_of(client_id), out)
+                    self._deliver(room, out)
                 self._ensure_tickers()
+                if self.scale is not None and room is not None:
+                    self.scale.note_room(room)
         except ConnectionClosed:
             pass
         finally:
@@ -139,6 +227,17 @@ class ClassroomServer:
             out = self.lobby.leave(client_id, self.clock())
             if self._commit():
                 self._deliver(None, out)
+
+    async def _answer(self, client_id: str, ask: Lookup | Wake) -> list[Outgoing]:
+        """Do the I/O the lobby asked for (directory lookup, or waking a room from the journal), off the loop."""
+        if isinstance(ask, Wake):
+            room = None
+            if self.journal is not None:
+                entries = list(self.journal.entries(ask.room_id))  # one indexed read; the replay is the slow part
+                room = await asyncio.to_thread(replay_entries, ask.room_id, entries, self.lobby.build_room)
+            return self.lobby.woken(client_id, room, self.clock())
+        found = await self.scale.lookup(ask.room, ask.join_code) if self.scale is not None else None
+        return self.lobby.directory_answer(client_id, found and found.room_id, found and found.address, self.clock())
 
     # ----- per room ---------------------------------------------------------------------------------------
     def _ensure_tickers(self) -> None:
@@ -161,8 +260,29 @@ class ClassroomServer:
                 out = room.tick(self.clock())
                 if self._commit():
                     self._deliver(room, out, stamp_ms)
+                if self.scale is not None:
+                    self.scale.note_room(room)  # a contest that ran out of time closes its join code
             except Exception:  # one room's bug must not stop its clock for good
                 log.exception("room %s: tick failed", room.room_id)
+
+    async def _sweep_loop(self) -> None:
+        """Unload idle rooms (``Lobby.sweep``): their tick tasks end, their directory entries go."""
+        while True:
+            await asyncio.sleep(self.settings.sweep_period_s)
+            try:
+                unloaded = self.lobby.sweep(self.clock(), self.settings.idle_room_s)
+            except Exception:  # a bug here must not leave every room in memory for good
+                log.exception("idle-room sweep failed")
+                continue
+            for room in unloaded:
+                task = self._tickers.pop(room.room_id, None)
+                if task is not None:
+                    task.cancel()
+            if unloaded:
+                self.rooms_unloaded += len(unloaded)
+                self._commit()
+                if self.scale is not None:
+                    self.scale.note_rooms_gone()
 
     # ----- journal, then send -----------------------------------------------------------------------------
     def _commit(self) -> bool:
@@ -201,22 +321,32 @@ class ClassroomServer:
                         self.resyncs += 1
                     continue
                 ready.append(ws)
+            frame = None
             if ready:
                 frame = encode(message)
                 websockets.broadcast(ready, frame)
                 self.frames_sent += len(ready)
                 self.bytes_sent += len(ready) * len(frame.encode())
+            if self.scale is not None and room is not None and isinstance(message, Delta | Leaderboard):
+                if isinstance(message, Leaderboard):
+                    self.scale.note_leaderboard(room.room_id, message)
+                if item.target == BROADCAST:
+                    self.scale.note_public(room.room_id, frame or encode(message))
 
 
 async def run_server(host: str, port: int, journal: Journal | None, settings: ShellSettings = ShellSettings(),
-                     stop: asyncio.Future | None = None, on_ready=None) -> None:
-    """Restore the journaled rooms, serve until ``stop`` resolves (or forever), then close cleanly."""
-    lobby = Lobby()
+                     stop: asyncio.Future | None = None, on_ready=None, scale: ScaleSettings | None = None) -> None:
+    """Restore the journaled rooms, serve until ``stop`` resolves (or forever), then close cleanly.
+
+    ``scale`` joins this process to others through Redis (room directory, district board, fan-out).
+    """
+    lobby = Lobby(wakeable=journal is not None, directory=scale is not None)
     if journal is not None:
         n = restore_lobby(journal, lobby)
         if n:
             log.info("restored %d rooms from %s", n, journal.path)
-    server = ClassroomServer(lobby, journal, settings)
+    link = ScaleLink(scale, lobby) if scale is not None else None
+    server = ClassroomServer(lobby, journal, settings, link)
     await server.start(host, port)
     gc.freeze()  # startup objects (scenarios, replayed rooms) leave the collector's view: shorter gen-2 pauses
     if on_ready is not None:

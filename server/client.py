@@ -6,6 +6,12 @@ Used by the load benchmark now and by ``world/`` later (``vbranch run --server w
 newer connection of the same seat), the client reconnects with exponential backoff and says ``hello``
 again with its ``resume_token`` (a learner) or ``teacher_token`` (a teacher), so the seat and its
 private state come back.
+
+Several server processes: a ``redirect`` answer to ``hello`` (the room lives on another process) is
+followed once: the client connects to the given address and says the same hello there, naming the
+room. ``url`` and ``room`` then point at the owner, so later reconnects go straight there. A second
+redirect in a row, an address that is not ``ws://``/``wss://``, or a ``wss://`` → ``ws://`` downgrade
+is refused (``JoinRefused``) rather than followed.
 """
 
 from __future__ import annotations
@@ -25,12 +31,13 @@ from websockets.exceptions import ConnectionClosed
 from vbranch.server.mirror import Mirror
 from vbranch.server.seats import CLOSE_REPLACED
 
-__all__ = ["RECENT_MESSAGES", "JoinRefused", "ClassroomClient"]
+__all__ = ["RECENT_MESSAGES", "MAX_REDIRECTS", "JoinRefused", "ClassroomClient"]
 
 log = logging.getLogger(__name__)
 
 _NO_RECONNECT = {CLOSE_REPLACED, 1008, 1009, 1013}
 RECENT_MESSAGES = 256  # kept so ``wait_for`` also sees a reply that beat it
+MAX_REDIRECTS = 1  # a room's owner is one hop away; more means two processes disagree about it
 
 
 class JoinRefused(RuntimeError):
@@ -54,7 +61,8 @@ class ClassroomClient:
         self.on_message, self.reconnect, self.backoff_s = on_message, reconnect, backoff_s
         self.on_state = on_state  # "reconnecting" / "online" / "closed": lets a UI say what the link is doing
         self.mirror = Mirror()
-        self.bytes_received = self.messages_received = self.reconnects = 0
+        self.bytes_received = self.messages_received = self.reconnects = self.redirects = 0
+        self._redirect: dict | None = None  # the latest redirect, until followed
         self._ws: ClientConnection | None = None
         self._reader: asyncio.Task | None = None
         self._closing = False
@@ -78,18 +86,28 @@ class ClassroomClient:
         return hello
 
     async def connect(self, timeout_s: float = 10.0) -> dict:
-        """Open the connection, say hello, return the ``welcome`` (raises ``JoinRefused`` on an error)."""
-        ws = await connect(self.url, max_size=2**20, compression=None, open_timeout=timeout_s)
-        await ws.send(json.dumps(self._hello(), separators=(",", ":")))
-        async with asyncio.timeout(timeout_s):
-            while True:
-                frame = await ws.recv()
-                msg = self._receive(frame)
-                if msg.get("type") == "welcome":
-                    break
-                if msg.get("type") == "error":
-                    await ws.close()
-                    raise JoinRefused(msg["code"], msg["message"])
+        """Open the connection, say hello, return the ``welcome`` (raises ``JoinRefused`` on an error).
+
+        A ``redirect`` is followed ``MAX_REDIRECTS`` time(s); ``timeout_s`` applies to each hop.
+        """
+        for hop in range(MAX_REDIRECTS + 1):
+            ws = await connect(self.url, max_size=2**20, compression=None, open_timeout=timeout_s)
+            await ws.send(json.dumps(self._hello(), separators=(",", ":")))
+            async with asyncio.timeout(timeout_s):
+                while True:
+                    frame = await ws.recv()
+                    msg = self._receive(frame)
+                    if msg.get("type") in ("welcome", "redirect"):
+                        break
+                    if msg.get("type") == "error":
+                        await ws.close()
+                        raise JoinRefused(msg["code"], msg["message"])
+            if msg["type"] == "welcome":
+                break
+            await ws.close()
+            if hop == MAX_REDIRECTS:
+                raise JoinRefused("too_many_redirects", f"sent on again to {msg.get('address')}")
+            self._follow_redirect()
         self._ws = ws
         self.room = self.mirror.room
         self._reader = asyncio.create_task(self._read_loop(ws))
@@ -104,10 +122,23 @@ class ClassroomClient:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
 
+    def _follow_redirect(self) -> None:
+        """Point ``url`` and ``room`` at the process the last ``redirect`` named (JoinRefused if unsafe)."""
+        msg, self._redirect = self._redirect, None
+        address = str((msg or {}).get("address", ""))
+        if not address.startswith(("ws://", "wss://")) or (self.url.startswith("wss://")
+                                                            and address.startswith("ws://")):
+            raise JoinRefused("bad_redirect", f"refusing to follow a redirect to {address!r} from {self.url}")
+        log.info("room %s lives at %s: following the redirect from %s", msg.get("room"), address, self.url)
+        self.url, self.room = address, msg.get("room") or self.room
+        self.redirects += 1
+
     def _receive(self, frame: str | bytes) -> dict:
         self.bytes_received += len(frame)
         self.messages_received += 1
         msg = json.loads(frame)
+        if msg.get("type") == "redirect":
+            self._redirect = msg
         self.mirror.apply(msg)
         self.recent.append(msg)
         if self.on_message is not None:
@@ -128,7 +159,14 @@ class ClassroomClient:
             except ConnectionClosed:
                 pass
             code = ws.close_code
-            if self._closing or not self.reconnect or code in _NO_RECONNECT:
+            if self._redirect is not None and not self._closing:  # the room moved while we were away
+                try:
+                    self._follow_redirect()
+                except JoinRefused as exc:
+                    log.warning("%s; not reconnecting", exc)
+                    self._state("closed")
+                    return
+            elif self._closing or not self.reconnect or code in _NO_RECONNECT:
                 log.info("connection closed (%s); not reconnecting", code)
                 self._state("closed")
                 return

@@ -37,7 +37,10 @@ __all__ = [
     "Notice",
     "Error",
     "Pong",
+    "Redirect",
     "Close",
+    "Lookup",
+    "Wake",
     "ServerMessage",
     "CLIENT_TYPES",
     "SERVER_TYPES",
@@ -268,6 +271,20 @@ class Pong:
 
 
 @dataclass(frozen=True)
+class Redirect:
+    """The room lives on another server process: say the same ``hello`` again at ``address`` (``ws://…``).
+
+    Sent, then the connection is closed (``CLOSE_REDIRECT``), when a ``hello`` names a room or join code
+    that only the room directory (``VBRANCH_REDIS``) knows. A client older than this message sees the
+    close and stops waiting for a ``welcome`` instead of hanging.
+    """
+
+    TYPE: ClassVar[str] = "redirect"
+    address: str
+    room: str
+
+
+@dataclass(frozen=True)
 class Close:
     """Not a frame: the shell must close the connection with this WebSocket close code (1008, 1009, 4001)."""
 
@@ -276,7 +293,26 @@ class Close:
     reason: str
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """Not a frame: the shell must ask the room directory for ``room`` (or ``join_code``), then give the
+    answer to ``Lobby.directory_answer``. Only a lobby built with ``directory=True`` asks."""
+
+    TYPE: ClassVar[str] = "lookup"
+    room: str | None
+    join_code: str | None
+
+
+@dataclass(frozen=True)
+class Wake:
+    """Not a frame: the shell must rebuild unloaded room ``room_id`` from the journal (off the event loop),
+    then give it to ``Lobby.woken``."""
+
+    TYPE: ClassVar[str] = "wake"
+    room_id: str
+
+
 ServerMessage = (Welcome | Delta | Poses | Fill | OrderStatus | Reject | Leaderboard | ContestInfo | ChatRelay
-                 | Notice | Error | Pong | Close)
+                 | Notice | Error | Pong | Redirect | Close | Lookup | Wake)
 SERVER_TYPES: dict[str, type] = {m.TYPE: m for m in (Welcome, Delta, Poses, Fill, OrderStatus, Reject, Leaderboard,
-                                                    ContestInfo, ChatRelay, Notice, Error, Pong)}
+                                                    ContestInfo, ChatRelay, Notice, Error, Pong, Redirect)}

@@ -34,7 +34,8 @@ from vbranch.server.messages import (
     TeacherCmd,
 )
 
-__all__ = ["MAX_FRAME_BYTES", "ErrorCode", "ProtocolError", "decode", "encode", "decode_server", "to_wire"]
+__all__ = ["MAX_FRAME_BYTES", "CLOSE_TOO_BIG", "CLOSE_POLICY", "CLOSE_REDIRECT", "ErrorCode", "ProtocolError",
+           "decode", "encode", "decode_server", "to_wire"]
 
 MAX_FRAME_BYTES = 64 * 1024
 MAX_NAME_CHARS = 24
@@ -43,6 +44,7 @@ MAX_CHAT_CHARS = 280
 MAX_ABS_POSITION_M = 100.0
 CLOSE_TOO_BIG = 1009
 CLOSE_POLICY = 1008
+CLOSE_REDIRECT = 4002  # after a ``redirect``: the room lives on another process (4001 is a replaced seat)
 
 _SIDES = ("buy", "sell")
 _KINDS = ("market", "limit", "stop_loss", "take_profit", "trailing_stop")

@@ -7,8 +7,12 @@ the action through the same code the live room used (``Room._order``, ``handle_t
 still lives once. Fills are journaled too, as an audit trail: replay counts the fills it reproduces and
 logs loudly if they differ from the journal.
 
-What is not exact: the market's sub-step clock remainder (under one step) and leaderboard samples,
-which the live room takes once per tick and replay once per step; cash, positions and orders are exact.
+What is not exact: the market's sub-step clock remainder (under one step) and, when a tick moved the
+market by more than one step (speed above ~2.5), leaderboard samples, which the live room takes once
+per tick and replay once per step; cash, positions and orders are exact. Otherwise replay samples where
+the live room did: at a tick boundary (before the action journaled after it), and at the end of a contest
+that ran out of time with a forced sample in place of that tick's own, so a report rebuilt from the
+journal shows the leaderboard the class saw.
 A room that ran after its last journaled entry resumes from the last ``clock`` entry (at most
 ``CLOCK_JOURNAL_PERIOD_S`` of market time is replayed differently: it is simply run again).
 """
@@ -37,11 +41,12 @@ class ReplayMismatch(RuntimeError):
     """The replayed room disagrees with its journal (a code change broke determinism)."""
 
 
-def _advance_to(room: Room, market_step: int) -> None:
+def _advance_to(room: Room, market_step: int, sample_last: bool = True) -> None:
     market = room.market
     while market is not None and market.t_step < market_step and not market.finished:
         room._route(market.advance(1))  # fills and notices are re-derived; their messages go nowhere
-        room._sample()
+        if sample_last or market.t_step < market_step:
+            room._sample()
 
 
 def _replay_conn(room: Room, role: Role, seat_id: str | None) -> Conn:
@@ -63,6 +68,7 @@ def _apply(room: Room, entry: JournalEntry) -> None:
             room.contest.join_code = payload["join_code"]
     elif entry.actor == "room" and entry.kind == "end":
         room.contest.end()
+        room._sample(force=True)  # the live room's last sample (``Room._final_board``)
     elif entry.kind == "order":
         msg = decode(json.dumps(payload["msg"]))
         if not isinstance(msg, Order):
@@ -98,7 +104,11 @@ def restore_room(room_id: str, teacher_token: str, entries: Iterable[JournalEntr
     for entry in entries:
         if entry.kind == ROOM_CREATED:
             continue
-        _advance_to(room, entry.market_step)
+        # the live room samples once per tick; the tick that ran out of time took a forced sample instead
+        in_tick_end = entry.actor == "room" and entry.kind == "end"
+        _advance_to(room, entry.market_step, sample_last=not in_tick_end)
+        if last is not None and entry.tick > last.tick and not in_tick_end:
+            room._sample()  # this action came after a tick, which sampled if a sample was due
         if room.contest is not None:
             room.contest.elapsed_s = entry.elapsed_s
         journaled_fills += entry.kind == "fill"

@@ -12,8 +12,12 @@ Keys, all under ``prefix`` (default ``vbranch``), so one Redis can serve several
 - ``{p}:board:{contest}`` sorted set, member ``{room_id}/{learner name}``, score = leaderboard score;
 - channel ``{p}:public:{room_id}``: encoded public frames (deltas, leaderboards) of that room.
 
-Selected by ``VBRANCH_REDIS=redis://…``. Synchronous redis-py: each call is one round trip (≈0.1 ms on
-a LAN); the shell should call ``DeltaRelay.poll`` from a thread or move to ``redis.asyncio``.
+Selected by ``VBRANCH_REDIS=redis://…`` (or ``vbranch serve --redis``). Synchronous redis-py: each call
+is one round trip (≈0.1 ms on a LAN); the batch calls (``sync_directory``, ``post_boards``,
+``publish_many``) pipeline many commands into one. The server calls all of them from a worker thread
+(``server/scale_link``), never from its event loop. Every socket operation times out after
+``timeout_s`` and is not retried here: the caller decides when to try again, so a dead Redis costs
+one timeout, not redis-py's default backoff of several seconds.
 """
 
 from __future__ import annotations
@@ -25,16 +29,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from vbranch.server import auth
 from vbranch.server.leaderboard import Standing
 
-__all__ = ["REDIS_ENV", "DEFAULT_TTL_S", "RoomAddress", "BoardLine", "RedisScale", "DeltaRelay", "open_scale"]
+__all__ = ["REDIS_ENV", "DEFAULT_TTL_S", "DEFAULT_TIMEOUT_S", "RoomAddress", "BoardLine", "RedisScale", "DeltaRelay",
+           "open_scale"]
 
 log = logging.getLogger(__name__)
 
 REDIS_ENV = "VBRANCH_REDIS"
-DEFAULT_TTL_S = 30  # a room's owner refreshes every ttl_s / 3; a dead process is forgotten within ttl_s
+DEFAULT_TTL_S = 30.0  # a room's owner refreshes every ttl_s / 3; a dead process is forgotten within ttl_s
+DEFAULT_TIMEOUT_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -61,43 +69,70 @@ class RedisScale:
     Args:
         url: ``redis://[user:password@]host:port/db``.
         prefix: the key namespace of this deployment.
-        ttl_s: how long a directory entry lives without a refresh, in seconds.
+        ttl_s: how long a directory entry lives without a refresh, in seconds (millisecond resolution).
+        timeout_s: connect and reply timeout of every round trip, in seconds.
     """
 
-    def __init__(self, url: str, *, prefix: str = "vbranch", ttl_s: int = DEFAULT_TTL_S) -> None:
-        self.redis = redis.Redis.from_url(url, decode_responses=True)
+    def __init__(self, url: str, *, prefix: str = "vbranch", ttl_s: float = DEFAULT_TTL_S,
+                 timeout_s: float = DEFAULT_TIMEOUT_S) -> None:
+        self.redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=timeout_s,
+                                          socket_connect_timeout=timeout_s, retry=Retry(NoBackoff(), 0))
         self.prefix, self.ttl_s = prefix, ttl_s
 
     # ----- room directory ---------------------------------------------------------------------------------
+    def _room_key(self, room_id: str) -> str:
+        return f"{self.prefix}:room:{room_id}"
+
+    def _code_key(self, join_code: str) -> str:
+        return f"{self.prefix}:code:{auth.normalise_code(join_code)}"
+
     def register_room(self, room_id: str, address: str, join_code: str | None = None) -> None:
         """Announce (or refresh) that ``address`` owns ``room_id``; call every ``ttl_s / 3`` seconds."""
-        pipe = self.redis.pipeline(transaction=True)
-        pipe.set(f"{self.prefix}:room:{room_id}", address, ex=self.ttl_s)
-        if join_code:
-            pipe.set(f"{self.prefix}:code:{auth.normalise_code(join_code)}", room_id, ex=self.ttl_s)
-        pipe.execute()
+        self.sync_directory(address, {room_id: join_code})
 
     def forget_room(self, room_id: str, join_code: str | None = None) -> None:
         """A room closed cleanly: drop its entries now instead of waiting for the TTL."""
-        keys = [f"{self.prefix}:room:{room_id}"]
-        if join_code:
-            keys.append(f"{self.prefix}:code:{auth.normalise_code(join_code)}")
-        self.redis.delete(*keys)
+        self.sync_directory("", {}, forget_rooms=[room_id], forget_codes=[join_code] if join_code else [])
+
+    def sync_directory(self, address: str, rooms: dict[str, str | None], *, forget_rooms: Iterable[str] = (),
+                       forget_codes: Iterable[str] = ()) -> None:
+        """One process's whole directory in one round trip: (re)register ``rooms``, drop what it no longer has.
+
+        Args:
+            address: the ``ws://`` address of this process.
+            rooms: room id -> its open join code (None: the room takes no new learners).
+            forget_rooms: room ids this process no longer serves.
+            forget_codes: join codes that no longer open a room here (the contest ended).
+        """
+        ttl_ms = max(1, round(self.ttl_s * 1000))
+        pipe = self.redis.pipeline(transaction=False)
+        for room_id, join_code in rooms.items():
+            pipe.set(self._room_key(room_id), address, px=ttl_ms)
+            if join_code:
+                pipe.set(self._code_key(join_code), room_id, px=ttl_ms)
+        gone = [self._room_key(r) for r in forget_rooms] + [self._code_key(c) for c in forget_codes]
+        if gone:
+            pipe.delete(*gone)
+        pipe.execute()
 
     def room_address(self, room_id: str) -> RoomAddress | None:
         """The live owner of ``room_id``, or None (unknown, or its owner stopped refreshing)."""
-        address = self.redis.get(f"{self.prefix}:room:{room_id}")
+        address = self.redis.get(self._room_key(room_id))
         return RoomAddress(room_id, address) if address else None
 
     def room_for_code(self, join_code: str) -> RoomAddress | None:
         """The room a learner's join code opens, with its owner's address, or None."""
-        room_id = self.redis.get(f"{self.prefix}:code:{auth.normalise_code(join_code)}")
+        room_id = self.redis.get(self._code_key(join_code))
         return self.room_address(room_id) if room_id else None
 
     # ----- district-wide board ----------------------------------------------------------------------------
     def post_standings(self, contest: str, room_id: str, standings: Iterable[Standing]) -> int:
         """Write one room's current scores into the contest's board (ZADD replaces older scores)."""
-        scores = {f"{room_id}/{s.name}": s.score for s in standings}
+        return self.post_boards(contest, {room_id: {s.name: s.score for s in standings}})
+
+    def post_boards(self, contest: str, boards: dict[str, dict[str, float]]) -> int:
+        """Several rooms' scores (room id -> learner name -> score) in one round trip; returns how many."""
+        scores = {f"{room_id}/{name}": score for room_id, board in boards.items() for name, score in board.items()}
         if scores:
             self.redis.zadd(f"{self.prefix}:board:{contest}", scores)
         return len(scores)
@@ -118,6 +153,17 @@ class RedisScale:
     def publish(self, room_id: str, frame: str) -> int:
         """Send an encoded public frame to every process relaying ``room_id``; returns how many got it."""
         return self.redis.publish(self.channel(room_id), frame)
+
+    def publish_many(self, frames: Iterable[tuple[str, str]]) -> int:
+        """Publish ``(room id, frame)`` pairs in order, in one round trip; returns how many were sent."""
+        pipe = self.redis.pipeline(transaction=False)
+        n = 0
+        for room_id, frame in frames:
+            pipe.publish(self.channel(room_id), frame)
+            n += 1
+        if n:
+            pipe.execute()
+        return n
 
     def relay(self, room_ids: Iterable[str] = ()) -> DeltaRelay:
         """A subscriber for other processes' public frames (subscribe to more rooms later)."""

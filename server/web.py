@@ -18,6 +18,10 @@ Security rules:
   requests must also use an IP address, ``localhost``, or a host name listed in ``allowed_hosts``.
 - The HTML carries a strict Content-Security-Policy (own scripts and styles only, no inline code, no
   framing); every reply has ``nosniff`` and ``no-referrer``; nothing is cached (the page is tiny).
+- Answers about one room need its secret in an ``Authorization: Bearer`` header, never in the URL
+  (URLs end up in logs and browser history): ``/report/<room>.csv|.html`` the teacher token,
+  ``/parent/standing.json`` a learner's parent token. No header is 401; a wrong token and an unknown
+  room are the same 403, so the answer does not tell which rooms exist.
 """
 
 from __future__ import annotations
@@ -26,19 +30,28 @@ import http
 import ipaddress
 import json
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
+from vbranch.server import auth
+from vbranch.server.parent_view import find_parent_seat, parent_standing
 from vbranch.server.qr import QrUnavailable, qr_svg
+from vbranch.server.report import contest_result, report_csv
+from vbranch.server.report_html import contest_report_html, report_filename
 
-__all__ = ["DASHBOARD_FILES", "DASHBOARD_CSP", "HttpReply", "WebRoutes", "host_allowed", "origin_allowed",
-           "dashboard_catalogue"]
+if TYPE_CHECKING:
+    from vbranch.server.lobby import Lobby
+
+__all__ = ["DASHBOARD_FILES", "DASHBOARD_CSP", "REPORT_CSP", "HttpReply", "WebRoutes", "host_allowed",
+           "origin_allowed", "bearer_token", "dashboard_catalogue"]
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +61,17 @@ DASHBOARD_FILES = {
     "/dashboard": ("index.html", "text/html; charset=utf-8"),
     "/dashboard.js": ("dashboard.js", "text/javascript; charset=utf-8"),
     "/dashboard.css": ("dashboard.css", "text/css; charset=utf-8"),
+    "/parent": ("parent.html", "text/html; charset=utf-8"),
+    "/parent.js": ("parent.js", "text/javascript; charset=utf-8"),
+    "/parent.css": ("parent.css", "text/css; charset=utf-8"),
 }
 # 'self' in connect-src covers ws:/wss: to the same host:port (CSP level 3, every current browser)
 DASHBOARD_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
                  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 _SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'"
+# the downloaded report: its own inline styles and SVG, nothing fetched, no script
+REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+_REPORT_PATH = re.compile(r"/report/([0-9A-Za-z]{1,16})\.(csv|html)")
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 _COMMON_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
                    ("Cache-Control", "no-store"))
@@ -73,6 +92,33 @@ class HttpReply:
 
 def _text(status: int, message: str) -> HttpReply:
     return HttpReply(status, (message + "\n").encode(), headers=_COMMON_HEADERS)
+
+
+def _lang(query: str) -> str:
+    """``?lang=zh`` or ``en`` (anything else, or a malformed query, is English)."""
+    try:
+        lang = parse_qs(query, max_num_fields=4).get("lang", ["en"])[0]
+    except ValueError:
+        return "en"
+    return lang if lang in ("zh", "en") else "en"
+
+
+def _unauthorised(what: str) -> HttpReply:
+    reply = _text(401, f"Unauthorised: send {what} as 'Authorization: Bearer <token>'")
+    return HttpReply(reply.status, reply.body, reply.content_type, reply.headers + (("WWW-Authenticate", "Bearer"),))
+
+
+def _json(status: int, payload: dict) -> HttpReply:
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    return HttpReply(status, body, "application/json", _COMMON_HEADERS)
+
+
+def bearer_token(headers: Mapping[str, str] | Headers) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header, None without one."""
+    scheme, _, token = headers.get("Authorization", "").strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
 
 
 def _split_host(authority: str, default_port: int) -> tuple[str, int] | None:
@@ -139,8 +185,9 @@ def dashboard_catalogue() -> bytes:
 class WebRoutes:
     """Routes plain GETs and vets websocket upgrades. ``allowed_hosts``: extra host names for browsers."""
 
-    def __init__(self, allowed_hosts: Iterable[str] = ()) -> None:
+    def __init__(self, allowed_hosts: Iterable[str] = (), lobby: Lobby | None = None) -> None:
         self.allowed_hosts = tuple(h.lower() for h in allowed_hosts)
+        self.lobby = lobby  # the rooms behind the token-authorised answers (none without a lobby)
         self._qr_missing_logged = False
 
     def handle(self, path: str, headers: Mapping[str, str] | Headers) -> HttpReply | None:
@@ -165,6 +212,11 @@ class WebRoutes:
             return HttpReply(200, dashboard_catalogue(), "application/json", _COMMON_HEADERS)
         if url.path == "/qr":
             return self._qr(url.query)
+        report = _REPORT_PATH.fullmatch(url.path)
+        if report is not None:
+            return self._report(report.group(1), report.group(2), url.query, headers)
+        if url.path == "/parent/standing.json":
+            return self._parent_standing(headers)
         if url.path == "/favicon.ico":  # browsers ask for it; an empty answer keeps their consoles clean
             return HttpReply(204, b"", headers=_COMMON_HEADERS)
         return _text(404, "Not found")
@@ -183,6 +235,37 @@ class WebRoutes:
                 self._qr_missing_logged = True
             return _text(503, "QR codes are unavailable on this server")
         return HttpReply(200, svg, "image/svg+xml", _COMMON_HEADERS + (("Content-Security-Policy", _SVG_CSP),))
+
+    def _report(self, room_id: str, extension: str, query: str, headers: Mapping[str, str] | Headers) -> HttpReply:
+        """The contest report of ``room_id`` as a download, for the holder of its teacher token."""
+        token = bearer_token(headers)
+        if token is None:
+            return _unauthorised("the teacher token")
+        room = self.lobby.rooms.get(room_id) if self.lobby is not None else None
+        if room is None or not auth.same_secret(token, room.teacher_token):
+            return _text(403, "Forbidden: not this room's teacher token")
+        result = contest_result(room)
+        if result is None:
+            return _text(404, "Not found: this room has no contest yet")
+        if extension == "csv":  # a byte-order mark, so spreadsheets read the Chinese names as UTF-8
+            body = ("\ufeff" + report_csv(result.board, result.benchmark_return_pct)).encode()
+            content_type, extra = "text/csv; charset=utf-8", ()
+        else:
+            body = contest_report_html(result, _lang(query)).encode()
+            content_type, extra = "text/html; charset=utf-8", (("Content-Security-Policy", REPORT_CSP),)
+        disposition = f'attachment; filename="{report_filename(result, extension)}"'
+        log.info("room %s: %s report downloaded", room_id, extension)
+        return HttpReply(200, body, content_type, _COMMON_HEADERS + (("Content-Disposition", disposition),) + extra)
+
+    def _parent_standing(self, headers: Mapping[str, str] | Headers) -> HttpReply:
+        """A learner's live standing, for the holder of their parent token (the parent page asks)."""
+        token = bearer_token(headers)
+        if token is None:
+            return _unauthorised("a parent token")
+        found = find_parent_seat(self.lobby.rooms.values(), token) if self.lobby is not None else None
+        if found is None:
+            return _text(403, "Forbidden: unknown parent token")
+        return _json(200, parent_standing(*found))
 
     def process_request(self, connection: object, request: Request) -> Response | None:
         """websockets' ``process_request`` hook: ``handle`` turned into a ``Response``."""

@@ -12,6 +12,7 @@ from websockets.exceptions import WebSocketException
 
 from vbranch.scenes.catalogue import text
 from vbranch.server.client import JoinRefused
+from vbranch.server.parent_view import parent_link
 from vbranch.world.net_client import NetClient
 from vbranch.world.options import RunOptions
 from vbranch.world.remote_market import RemoteMarket
@@ -45,4 +46,6 @@ def join_room(options: RunOptions, account_id: str = "learner",
         net.close()
         raise ClassroomError(text("classroom.refused", lang, message=str(exc))) from None
     log.info("joined room %s as %s (%s)", welcome.get("room"), options.name, welcome.get("client_id"))
+    if welcome.get("parent_token"):  # to the console, never the log: the link is the family's key to the view
+        print(text("classroom.parent_link", lang, url=parent_link(url, welcome["parent_token"])))
     return net, market

@@ -4,14 +4,22 @@ The store is ``--db`` or ``learner_log_dir()/learning.sqlite3``. Before reportin
 JSON-lines logs (advisor A/B, cooling-off, suitability) are imported into it; imports are idempotent,
 so running the report twice counts nothing twice. ``--demo`` simulates a small class into a fresh
 store (see ``scenes.analytics.demo``) so there is something real to look at.
+
+``--class CONTEST --journal PATH`` is the teacher's report after a classroom contest: the contest is
+rebuilt from the classroom server's journal (a room id or a join code; ``server.journal_report``) and
+written as the contest report (settings, final board, benchmark, equity curves), followed by the
+learning sections when the store holds statements tagged with that contest's code or room id.
 """
 
 from __future__ import annotations
 
 import argparse
+import html
 import logging
 import tempfile
 from pathlib import Path
+
+from vbranch.scenes.catalogue import text
 
 __all__ = ["register", "DEVICE_LOGS"]
 
@@ -29,6 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                      "(plus one learner card per learner next to it)")
     p.add_argument("--out", type=Path, required=True, help="HTML file to write")
     p.add_argument("--db", type=Path, help="learning store (default: <learner log dir>/learning.sqlite3)")
+    p.add_argument("--journal", metavar="PATH", help="--class: the classroom server's journal (SQLite file or "
+                   "postgresql:// URL); the contest's board is rebuilt from it")
     p.add_argument("--import", dest="imports", type=Path, action="append", default=[], metavar="JSONL",
                    help="also import this JSON-lines log first (repeatable)")
     p.add_argument("--import-contest", metavar="CONTEST", help="tag the imported statements with this class/contest")
@@ -78,9 +88,53 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _tagged(store, contests) -> list:
+    """Statements tagged with any of ``contests`` (a class may have tagged by join code or by room id).
+
+    Each statement carries one tag, so the lists are disjoint; merged in time order."""
+    return sorted((s for c in sorted(contests) for s in store.statements(contest=c)), key=lambda s: s.ts_s)
+
+
+def _open_journal(where: str):
+    from vbranch.server.journal import PG_SCHEMES, db_path_from, open_journal
+
+    if not where.startswith(PG_SCHEMES) and not db_path_from(where).is_file():
+        raise SystemExit(f"no journal at {where}: give the server's --db file (vbranch serve logs where it is)")
+    return open_journal(where)
+
+
+def _class_from_journal(args: argparse.Namespace, statements_for) -> int:
+    """The contest rebuilt from the journal, plus the learning sections of statements tagged with it."""
+    from vbranch.server.journal_report import ContestNotFound, replay_contest
+    from vbranch.server.report import contest_result
+    from vbranch.server.report_html import contest_report_html
+    from vbranch.world.report_html import Report, class_sections
+
+    journal = _open_journal(args.journal)
+    try:
+        room = replay_contest(journal, args.contest)
+    except ContestNotFound as exc:
+        raise SystemExit(str(exc)) from None
+    finally:
+        journal.close()
+    result = contest_result(room)
+    statements = statements_for({args.contest, result.room_id, result.join_code})
+    extra, pngs = "", {}
+    if statements:
+        sections = class_sections(statements, _lesson_ids(args), args.lang, seed=args.seed)
+        heading = html.escape(text("contest_report.learning", args.lang))
+        extra, pngs = f"<h2>{heading}</h2>{sections.html}", sections.pngs
+    log.info("contest %s (room %s): %d learners, %d learning statements", result.join_code, result.room_id,
+             len(result.learners), len(statements))
+    _write(Report(contest_report_html(result, args.lang, extra), pngs), args.out, args.png_dir, "class_")
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     if args.demo:
         return _demo(args)
+    if args.journal and not args.contest:
+        raise SystemExit("--journal goes with --class CONTEST")
     from vbranch.scenes.analytics.store import DEFAULT_FILENAME, LearningStore
     from vbranch.world.options import learner_log_dir
     from vbranch.world.report_html import class_report, learner_report
@@ -90,6 +144,8 @@ def _report(args: argparse.Namespace) -> int:
         for path in [log_dir / name for name in DEVICE_LOGS if (log_dir / name).exists()] + args.imports:
             result = store.import_jsonl(path, contest=args.import_contest)
             log.info("%s: %d new, %d already stored, %d skipped", path, result.added, result.duplicates, result.skipped)
+        if args.journal:
+            return _class_from_journal(args, lambda contests: _tagged(store, contests))
         statements = store.statements(contest=args.contest) if args.contest else store.statements(args.learner)
     lessons = _lesson_ids(args)
     if args.contest:

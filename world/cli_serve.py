@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
+import os
 import signal
 
 __all__ = ["register", "register_bench"]
@@ -22,6 +24,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--db", help="journal: a SQLite path, sqlite:///path or postgresql://… "
                                 "(default $VBRANCH_DB, else SQLite in the user data dir)")
     p.add_argument("--max-conns-per-ip", type=int, default=200, help="connections per client address (0: no cap)")
+    p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                   help="a host name browsers may use for the dashboard besides IPs and localhost (repeatable)")
+    p.add_argument("--idle-room-min", type=float, default=30.0,
+                   help="unload a room nobody is in and no contest runs in after this many minutes "
+                        "(the journal keeps it; its people wake it again)")
+    scale = p.add_argument_group("several processes (Redis)")
+    scale.add_argument("--redis", help="redis://… shared with the other processes: room directory, district board, "
+                                       "fan-out (default $VBRANCH_REDIS; unset: this process runs alone)")
+    scale.add_argument("--advertise", metavar="URL", help="ws://host:port other processes send learners to "
+                                                          "(default from --host/--port)")
+    scale.add_argument("--redis-ttl", type=float, default=30.0, metavar="S",
+                       help="seconds a room's directory entry outlives its process (refreshed every third)")
+    scale.add_argument("--board", default="district", help="district board this process's rooms post to "
+                                                           "(read at GET /board/NAME.json)")
     p.set_defaults(func=_serve)
 
 
@@ -38,7 +54,20 @@ def register_bench(bsub: argparse._SubParsersAction) -> None:
 def _serve(args: argparse.Namespace) -> int:
     from vbranch.server.app import ShellSettings, run_server
     from vbranch.server.journal import open_journal
+    from vbranch.server.scale_link import ScaleSettings
+    from vbranch.server.scale_redis import REDIS_ENV
 
+    if args.idle_room_min <= 0:
+        raise ValueError("--idle-room-min must be positive")
+    redis_url = args.redis or os.environ.get(REDIS_ENV)
+    scale = ScaleSettings(redis_url, advertise=args.advertise, ttl_s=args.redis_ttl, board=args.board) \
+        if redis_url else None
+    if not redis_url:
+        logging.getLogger(__name__).info("%s not set: this server runs alone (no room directory, no district "
+                                         "board)", REDIS_ENV)
+    settings = ShellSettings(max_conns_per_ip=args.max_conns_per_ip, allowed_hosts=tuple(args.allowed_host),
+                             idle_room_s=args.idle_room_min * 60.0,
+                             sweep_period_s=min(60.0, max(0.5, args.idle_room_min * 60.0 / 4)))
     journal = open_journal(args.db)
 
     async def main() -> None:
@@ -48,10 +77,12 @@ def _serve(args: argparse.Namespace) -> int:
             loop.add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
 
         def ready(server) -> None:
-            print(f"vbranch server listening on ws://{args.host}:{server.port} journal {journal.path}", flush=True)
+            line = f"vbranch server listening on ws://{args.host}:{server.port} journal {journal.path}"
+            if server.scale is not None:
+                line += f" advertised as {server.scale.address}"
+            print(line, flush=True)
 
-        await run_server(args.host, args.port, journal, ShellSettings(max_conns_per_ip=args.max_conns_per_ip),
-                         stop, ready)
+        await run_server(args.host, args.port, journal, settings, stop, ready, scale)
 
     asyncio.run(main())
     return 0

@@ -19,7 +19,7 @@ from vbranch.scenes.catalogue import text
 from vbranch.scenes.lessons import list_lessons
 from vbranch.world import report_plots
 
-__all__ = ["Report", "learner_report", "class_report", "lesson_titles"]
+__all__ = ["Report", "learner_report", "class_report", "class_sections", "lesson_titles"]
 
 N_BOOT = 2000
 _CSS = """body{font-family:"Noto Sans CJK SC","Noto Sans SC",sans-serif;max-width:980px;margin:2em auto;color:#222}
@@ -120,6 +120,14 @@ def learner_report(statements: Sequence[Statement], learner_id: str, lesson_ids:
 def class_report(statements: Sequence[Statement], contest: str, lesson_ids: Sequence[str], lang: str = "en", *,
                  demo: bool = False, seed: int = 0) -> Report:
     """The teacher's view of one contest/class: per-learner table, class behaviour change, the A/B test."""
+    sections = class_sections(statements, lesson_ids, lang, seed=seed)
+    return Report(_page(text("report.title_class", lang, contest=contest), sections.html, lang, demo), sections.pngs)
+
+
+def class_sections(statements: Sequence[Statement], lesson_ids: Sequence[str], lang: str = "en", *,
+                   seed: int = 0) -> Report:
+    """``class_report``'s sections without the page around them (``html`` is a fragment), so a contest
+    report from the server's journal (``vbranch report --class … --journal``) can carry them too."""
     learners = sorted({s.learner_id for s in statements})
     rows = [learner_metrics(lid, statements, lesson_ids) for lid in learners]
     ab = compare_styles(statements, n_boot=N_BOOT, seed=seed)
@@ -163,4 +171,4 @@ def class_report(statements: Sequence[Statement], contest: str, lesson_ids: Sequ
             f"<h2>{html.escape(text('report.ab', lang))}</h2><p>{html.escape(text('report.ab_protective', lang))}</p>"
             f"{ab_rates}{ab_diff}{_img('ab', pngs['ab'])}"
             f'<p class="note">{html.escape(text("report.ab_method", lang, n_boot=N_BOOT))}</p>')
-    return Report(_page(text("report.title_class", lang, contest=contest), body, lang, demo), pngs)
+    return Report(body, pngs)

@@ -15,6 +15,7 @@ const $ = (id) => document.getElementById(id);
 const ui = {
   strings: {}, lang: "en", ws: null, joined: false, backoffMs: 500, room: "", conn: "connecting",
   contest: null, rejoined: false, board: null, prices: {}, basePrices: {}, market: {}, log: [], pending: [],
+  downloading: false,
 };
 
 // ----- strings ---------------------------------------------------------------------------------------------
@@ -201,6 +202,8 @@ function render() {
     $("state").textContent = t("state." + state);
     $("state").className = "state " + state;
   }
+  $("report").hidden = !c;
+  for (const id of ["report-csv", "report-html"]) $(id).disabled = !(online && c) || ui.downloading;
   renderBoard();
   renderMarket();
   renderLog();
@@ -255,6 +258,40 @@ function renderLog() {
   }
 }
 
+// ----- report download -------------------------------------------------------------------------------------
+// The teacher token goes in an Authorization header (a URL would leave it in server and proxy logs); the
+// answer arrives as a Blob and is saved through a temporary object URL.
+function filenameFrom(response, fallback) {
+  const match = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
+  return match ? match[1] : fallback;
+}
+
+async function downloadReport(ext) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (!token || !ui.room) return;
+  ui.downloading = true;
+  render();
+  try {
+    const url = "/report/" + encodeURIComponent(ui.room) + "." + ext + "?lang=" + ui.lang;
+    const response = await fetch(url, { headers: { Authorization: "Bearer " + token }, cache: "no-store" });
+    if (!response.ok) throw new Error(response.status + " " + (await response.text()).trim());
+    const name = filenameFrom(response, "contest." + ext);
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = name;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60000);
+    addLog("log.report_saved", { file: name });
+  } catch (err) {
+    addLog("log.report_failed", { message: String((err && err.message) || err) });
+  } finally {
+    ui.downloading = false;
+    render();
+  }
+}
+
 // ----- controls --------------------------------------------------------------------------------------------
 function numberFrom(id, fallback) {
   const x = Number($(id).value);
@@ -273,6 +310,8 @@ function wire() {
     duration_s: Math.round(numberFrom("duration", 10) * 60),
   }));
   for (const cmd of ["start", "pause", "resume", "end"]) $(cmd).addEventListener("click", () => teacher(cmd));
+  $("report-csv").addEventListener("click", () => downloadReport("csv"));
+  $("report-html").addEventListener("click", () => downloadReport("html"));
   $("set-speed").addEventListener("click", () => {
     const speed = numberFrom("speed", 1);
     ui.pending.push(["log.speed", { speed: speed }]);

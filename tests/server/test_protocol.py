@@ -5,8 +5,22 @@ import random
 
 import pytest
 
-from vbranch.server.messages import Cancel, Chat, Emotion, Hello, Order, Ping, Pose, QtyMode, Role, Teacher, TeacherCmd
-from vbranch.server.protocol import MAX_FRAME_BYTES, ErrorCode, ProtocolError, decode, encode
+from vbranch.server.messages import (
+    SERVER_TYPES,
+    Cancel,
+    Chat,
+    Emotion,
+    Hello,
+    Order,
+    Ping,
+    Pose,
+    QtyMode,
+    Redirect,
+    Role,
+    Teacher,
+    TeacherCmd,
+)
+from vbranch.server.protocol import MAX_FRAME_BYTES, ErrorCode, ProtocolError, decode, decode_server, encode
 
 ROUND_TRIPS = [
     Hello("r1", "Ann", Role.PARENT, token="tok", lang="zh"),
@@ -102,3 +116,11 @@ def test_fuzzed_frames_never_raise_from_decode():
         kinds["error" if isinstance(result, ProtocolError) else "ok"] += 1
     assert kinds["error"] > 5_000  # the fuzzer really produces bad frames
     assert kinds["ok"] > 100  # and some mutated frames stay valid (so accepted paths are exercised too)
+
+
+def test_redirect_is_a_versioned_server_message_clients_can_decode():
+    frame = encode(Redirect("ws://10.0.0.7:8765", "ab12cd34"))
+    assert frame == '{"type":"redirect","address":"ws://10.0.0.7:8765","room":"ab12cd34"}'
+    assert decode_server(frame) == Redirect("ws://10.0.0.7:8765", "ab12cd34")
+    assert "lookup" not in SERVER_TYPES  # a shell instruction, never a frame
+    assert decode(frame).code is ErrorCode.UNKNOWN_TYPE  # servers send it, clients may not
