@@ -9,53 +9,16 @@ Screenshots go to the test's tmp dir, and a copy to /tmp/dashboard.png (and /tmp
 import asyncio
 import re
 import shutil
-import threading
-from pathlib import Path
 
 import pytest
+from chromium import LoopThread, needs_chromium, text_of, wait_until
 
 from vbranch.server.client import ClassroomClient
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path(shutil.which("chromedriver") or "/usr/bin/chromedriver")
-
-pytestmark = pytest.mark.skipif(not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
-                                reason="needs Debian's chromium and chromium-driver (`make install` adds them)")
+pytestmark = needs_chromium
 webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip install -e '.[test]')")
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.select import Select  # noqa: E402
-from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
-
-
-class LoopThread:
-    """An asyncio loop in a thread, so the learners' clients keep reading while Selenium blocks this one."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-
-    def run(self, coro, timeout_s: float = 10.0):
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout_s)
-
-    def stop(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(5)
-
-
-@pytest.fixture
-def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--window-size=1400,1000", "--lang=en-US"):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=webdriver.ChromeService(str(CHROMEDRIVER)), options=options)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 @pytest.fixture
@@ -68,14 +31,6 @@ def learners():
         for c in clients:
             loop.run(c.close())
         loop.stop()
-
-
-def text_of(driver, element_id: str) -> str:
-    return driver.find_element(By.ID, element_id).text
-
-
-def wait_until(driver, predicate, timeout_s: float = 10.0, what: str = ""):
-    return WebDriverWait(driver, timeout_s, poll_frequency=0.1).until(lambda d: predicate(d), what)
 
 
 def board_rows(driver) -> list[list[str]]:

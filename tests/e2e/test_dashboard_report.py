@@ -12,11 +12,12 @@ import re
 import shutil
 import time
 
+from chromium import LoopThread, needs_chromium, text_of, wait_until
 from selenium.webdriver.common.by import By
-from test_dashboard import LoopThread, browser, text_of, wait_until  # noqa: F401 - browser is a fixture
 
 from vbranch.server.client import ClassroomClient
 
+pytestmark = needs_chromium
 
 def downloaded(folder, suffix: str, timeout_s: float = 10.0):
     deadline = time.monotonic() + timeout_s
@@ -28,7 +29,7 @@ def downloaded(folder, suffix: str, timeout_s: float = 10.0):
     raise TimeoutError(f"no {suffix} file in {folder}")
 
 
-def test_teacher_downloads_the_final_report_from_the_dashboard(server, browser, tmp_path):  # noqa: F811
+def test_teacher_downloads_the_final_report_from_the_dashboard(server, browser, tmp_path):
     ws_url, _, _ = server
     d, loop = browser, LoopThread()
     downloads = tmp_path / "downloads"

@@ -13,13 +13,14 @@ import asyncio
 import shutil
 import time
 
+from chromium import LoopThread, needs_chromium, text_of, wait_until
 from selenium.webdriver.common.by import By
-from test_dashboard import LoopThread, browser, text_of, wait_until  # noqa: F401 - browser is a fixture
 
 from vbranch.server.client import ClassroomClient
 from vbranch.world.classroom_join import join_room
 from vbranch.world.options import RunOptions
 
+pytestmark = needs_chromium
 
 def money(x: float) -> str:
     return f"{x:,.2f}"
@@ -40,7 +41,7 @@ def wait_for(predicate, what: str, timeout_s: float = 10.0):
     raise TimeoutError(what)
 
 
-def test_a_parent_watches_their_childs_account_and_standing(server, browser, tmp_path, capsys):  # noqa: F811
+def test_a_parent_watches_their_childs_account_and_standing(server, browser, tmp_path, capsys):
     ws_url, _, _ = server
     http_url = ws_url.replace("ws://", "http://")
     loop, d = LoopThread(), browser
