@@ -39,7 +39,7 @@ def test_board_rows_are_the_leaderboards_in_rank_order(result):
 def test_page_explains_the_formula_and_compares_with_the_benchmark(result):
     page = contest_report_html(result, "en")
     assert "score = 100 × (0.6 × R + 0.4 × D/100)" in page and "Sortino" in page
-    assert "fewer than 1 trades rank after everyone who qualified" in page
+    assert "fewer trades than the minimum (1) rank after everyone who qualified" in page
     beat = sum(s.return_pct > result.benchmark_return_pct for s in result.board)
     assert f"{result.benchmark_return_pct:+.2f}%" in page and f"{beat} of 4 learners beat it." in page
     assert "CSI 300 ETF" in page and "Final standings" in page
