@@ -39,6 +39,7 @@ from vbranch.world.fixtures import build_fixtures
 from vbranch.world.help_call import help_spot, route
 from vbranch.world.hud import Hud
 from vbranch.world.learning_record import LearningRecorder
+from vbranch.world.lesson_desk import LessonDesk
 from vbranch.world.market_wall import MarketWall
 from vbranch.world.options import RunOptions, learner_log_dir, theme_for
 from vbranch.world.order_form import Action, Key, OrderForm
@@ -144,6 +145,7 @@ class BranchApp:
         self.frames = 0
         self.now_s = 0.0
         self._shown_form: OrderForm | None = None
+        self.lessons = LessonDesk(self, LEARNER_ACCOUNT, learner_log_dir() / "lessons.json", aspect)
         # Everything built so far lives for the whole session: move it out of the cyclic collector's
         # reach, so a full collection can't land a multi-millisecond pause in a VR frame.
         gc.collect()
@@ -189,6 +191,8 @@ class BranchApp:
     def panel_key(self, key: Key) -> None:
         if key is Key.ACTIVATE and self.cooling.active:  # during a cooling-off, Enter answers the advisor
             self.cooling_answer("confirm")
+            return
+        if self.lessons.key(key):  # the lesson menu, a lesson's lines or its quiz has the keys
             return
         if key is Key.ACTIVATE and self.ticket is not None:  # Enter sends the order read back from the chat
             request, self.ticket = self.ticket, None
@@ -253,6 +257,8 @@ class BranchApp:
 
     def click(self, mouse_x: float, mouse_y: float) -> None:
         """A mouse click at screen coordinates (-1..1): use whatever panel control is under it."""
+        if self.lessons.click(mouse_x, mouse_y):
+            return
         traverser, queue, ray = self._picker
         ray.set_from_lens(self.base.camNode, mouse_x, mouse_y)
         self._pick(traverser, queue)
@@ -340,10 +346,11 @@ class BranchApp:
             self.advisor.set_learner_state(self.cooling.learner_state())
         if self.frames == 1:
             self.advisor.say_event("greeting", now_s)
-        if self.advisor.update(dt_s, now_s, self.head, quiet=self.cooling.active):
+        if self.advisor.update(dt_s, now_s, self.head, quiet=self.cooling.active or self.lessons.has_floor):
             self.advisor.say_event("help.arrived", now_s)
         self._show_result(self.cooling.tick(now_s, self._place))
         self.hud.tick(now_s)
+        self.lessons.tick(now_s)
         room = self.layout.room_at(self.pose.x, self.pose.y)
         if room is not None and room.id != self.room_id:
             self.room_id = room.id

@@ -31,8 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--pbr", action="store_true", help="physically based shading even on software GL (slow)")
     p.add_argument("--size", default="1280x720", help="window or image size, WIDTHxHEIGHT")
     p.add_argument("--layout", type=Path, help="a branch layout TOML instead of the shipped one")
-    p.add_argument("--script", choices=("first-visit",), help="play the guided first visit with scripted input")
-    p.add_argument("--screenshot-dir", type=Path, help="save a screenshot after every step of the visit")
+    p.add_argument("--script", metavar="first-visit|lesson:ID",
+                   help="play the guided first visit, or one lesson (e.g. lesson:stop_loss), with scripted input")
+    p.add_argument("--screenshot-dir", type=Path, help="save a screenshot after every step of the visit or lesson")
     p.add_argument("--skip-visit", action="store_true", help="don't start (or resume) the guided first visit")
     p.add_argument("--voice-file", type=Path, help="a WAV/FLAC standing in for the microphone (needs consent: V, Y)")
     p.add_argument("--record", action="store_true", help="also keep the audio the voice sensing hears (after "

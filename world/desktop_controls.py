@@ -59,8 +59,10 @@ class DesktopControls:
     """Binds keys and the mouse on a ShowBase; the app reads ``axes()`` and gets command callbacks."""
 
     def __init__(self, base, on_panel_key: Callable[[Key], None], on_help: Callable[[], None],
-                 on_click: Callable[[float, float], None], on_view: Callable[[int], None],
-                 on_toggle_keys: Callable[[], None], on_cooling: Callable[[str], None]) -> None:
+                 on_click: Callable[[float, float], None], on_number: Callable[[int], None],
+                 on_toggle_keys: Callable[[], None], on_cooling: Callable[[str], None],
+                 on_lessons: Callable[[], None] | None = None) -> None:
+        """``on_number`` gets 0–9 for keys 1–9 and 0 (rooms, answers, lesson rows); L opens the lessons."""
         self.base = base
         self.held: set[str] = set()
         self.mouse_look = False
@@ -75,8 +77,10 @@ class DesktopControls:
         base.accept("f1", on_toggle_keys)
         base.accept("escape", on_cooling, ["cancel"])  # during a cooling-off: cancel the held sell
         base.accept("b", on_cooling, ["breathe"])      # …or breathe along with the advisor
-        for i in range(5):
-            base.accept(str(i + 1), on_view, [i])
+        for i in range(10):
+            base.accept(str((i + 1) % 10), on_number, [i])
+        if on_lessons is not None:
+            base.accept("l", on_lessons)
         base.accept("mouse1", self._click, [on_click])
         base.accept("mouse3", self._set_look, [True])
         base.accept("mouse3-up", self._set_look, [False])

@@ -43,12 +43,14 @@ class Hud:
                                          align="center", wrap=2 * aspect_ratio - 0.3, card=(0, 0, 0, 0.75),
                                          name="subtitle"))
         self.subtitle.path.set_pos(0, 0, -0.72 + 0.05 * (s - 1))
+        self.subtitle_top = -0.72 + 0.05 * (s - 1) + 0.075 * s  # its first line's card top: panels stay above
         self.notice = _Line(*make_text(self.root, "", 0.05 * s, (1, 0.9, 0.4, 1), align="center", card=card,
                                        name="notice"))
         self.notice.path.set_pos(0, 0, 0.72)
         self.hint = _Line(*make_text(self.root, "", 0.032 * s, (0.85, 0.88, 0.92, 1), align="center", card=card,
                                      wrap=2 * aspect_ratio - 0.2, name="hint"))
         self.hint.path.set_pos(0, 0, -0.95)
+        self.hint_top = -0.95 + 0.04 * s
         self._subtitle_until = 0.0
         self._notice_until = 0.0
 
@@ -57,6 +59,10 @@ class Hud:
         if self.theme.subtitles:
             self.subtitle.set(line)
             self._subtitle_until = now_s + seconds * (1.5 if self.theme.high_contrast else 1.0)
+
+    def clear_subtitle(self) -> None:
+        """Take the subtitle down early (a panel that needs the room shows the words itself)."""
+        self.subtitle.set("")
 
     def notify(self, message: str, now_s: float, seconds: float = 3.0) -> None:
         self.notice.set(message)

@@ -1,8 +1,9 @@
 """What the learner did in the branch goes into the on-device learning store, for report cards.
 
 The analytics core (``vbranch.scenes.analytics``) turns accounts and graded lessons into statements;
-this shell decides *when*: a lesson when its task is graded, the trading session when the branch
-closes. Single-player only: in a classroom the server keeps the record. Nothing here touches audio.
+this shell decides *when*: a lesson when it starts, when its task is graded, each quiz answer and the
+quiz grade, the trading session when the branch closes. Single-player only: in a classroom the server
+keeps the record. Nothing here touches audio.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import uuid
 
 from vbranch.market_sim.market import Market
 from vbranch.scenes.analytics import LearningStore
-from vbranch.scenes.analytics.record import lesson_statements, session_statements
+from vbranch.scenes.analytics.record import lesson_statements, quiz_answer_statement, session_statements
 from vbranch.scenes.analytics.store import DEFAULT_FILENAME
 from vbranch.world.options import learner_log_dir
 
@@ -35,6 +36,19 @@ class LearningRecorder:
     def lesson_graded(self, lesson_id: str, started_ts_s: float, check) -> None:
         self._store().record_many(lesson_statements(self.learner_id, lesson_id, started_ts_s=started_ts_s,
                                                     completed_ts_s=time.time(), check=check, quiz=None))
+
+    def lesson_started(self, lesson_id: str, started_ts_s: float) -> None:
+        """The lesson began (its later grades repeat this statement; the store keeps it once)."""
+        self._store().record_many(lesson_statements(self.learner_id, lesson_id, started_ts_s=started_ts_s,
+                                                    completed_ts_s=started_ts_s, check=None, quiz=None))
+
+    def quiz_answered(self, lesson_id: str, question: int, choice: int, correct: bool, seconds: float) -> None:
+        self._store().record(quiz_answer_statement(self.learner_id, lesson_id, question, choice=choice,
+                                                   correct=correct, ts_s=time.time(), seconds=seconds))
+
+    def quiz_graded(self, lesson_id: str, started_ts_s: float, quiz) -> None:
+        self._store().record_many(lesson_statements(self.learner_id, lesson_id, started_ts_s=started_ts_s,
+                                                    completed_ts_s=time.time(), check=None, quiz=quiz))
 
     def close(self, account) -> None:
         """Record the session once (the branch may close through several paths)."""

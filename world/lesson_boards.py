@@ -3,6 +3,8 @@
 Each board teaches one idea at a glance, before any lesson starts, so a learner wandering the hall
 sees what a 阳线 is or where a stop-loss sits. Drawn from quads in the board's local frame
 (x across, z up, facing -y) with lighting off so the colours stay true; labels from the catalogue.
+Each board is also a way into its lesson: a caption under it says so, and Enter within reach of a
+board opens the lesson menu on the lesson it illustrates (``board_lesson_near``).
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ from vbranch.scenes.catalogue import text
 from vbranch.world.geom import MeshBuilder
 from vbranch.world.text import make_text
 
-__all__ = ["draw_board", "BOARD_PICTURES"]
+__all__ = ["draw_board", "BOARD_PICTURES", "BOARD_LESSONS", "board_lesson_near", "BOARD_REACH_M"]
 
 INK = (0.12, 0.14, 0.2, 1.0)
 RED = (0.84, 0.16, 0.16)
 GREEN = (0.12, 0.62, 0.32)
 FRONT_Y = -0.025
+BOARD_REACH_M = 3.0
+BOARD_LESSONS = {"lesson.candlestick": "candlestick", "lesson.stop_loss": "stop_loss",
+                 "lesson.allocation": "diversification"}  # the lesson each picture illustrates
 
 
 def _rect(m: MeshBuilder, x0: float, z0: float, x1: float, z1: float, color) -> None:
@@ -118,4 +123,14 @@ def draw_board(anchor: NodePath, label_key: str, lang: str, size: tuple[float, f
     mesh = MeshBuilder()
     picture(mesh, node, lang, w, h - 0.75)
     node.attach_new_node(mesh.node("picture"))
+    if label_key in BOARD_LESSONS:  # on the wall under the board: how to open its lesson
+        _label(node, "lesson_desk.board_hint", lang, 0.0, -0.34, 0.17, align="center")
     return True
+
+
+def board_lesson_near(layout, x: float, y: float, reach_m: float = BOARD_REACH_M) -> str | None:
+    """The lesson of the nearest picture board within ``reach_m`` of floor point (x, y), if any."""
+    near = [(math.hypot(fx.pos[0] - x, fx.pos[1] - y), BOARD_LESSONS[fx.label]) for fx in layout.fixtures
+            if fx.kind == "lesson_board" and fx.label in BOARD_LESSONS]
+    near = [item for item in near if item[0] <= reach_m]
+    return min(near)[1] if near else None

@@ -39,7 +39,7 @@ class RunOptions:
     width: int = 1280
     height: int = 720
     layout: Path | None = None
-    script: str | None = None  # "first-visit": play the guided visit with scripted input
+    script: str | None = None  # "first-visit" or "lesson:ID": play the guided visit or one lesson, scripted
     screenshot_dir: Path | None = None
     skip_visit: bool = False
     voice_file: Path | None = None  # stands in for the microphone (demos, tests); consent still applies
@@ -48,6 +48,11 @@ class RunOptions:
     join_code: str | None = None
     name: str | None = None  # the nickname classmates and the leaderboard show
     print_state: bool = False  # at exit, print the classroom state as one JSON line (tests, scripts)
+
+    @property
+    def lesson_script(self) -> str | None:
+        """The lesson id of ``--script lesson:ID`` (None for any other script)."""
+        return self.script.removeprefix("lesson:") if self.script and self.script.startswith("lesson:") else None
 
     def __post_init__(self) -> None:
         if not self.speed > 0:
@@ -58,8 +63,8 @@ class RunOptions:
             raise ValueError(f"--lang must be zh or en, got {self.lang!r}")
         if self.vr and self.stereo_sim:
             raise ValueError("--vr and --stereo-sim exclude each other (the simulation stands in for a headset)")
-        if self.script not in (None, "first-visit"):
-            raise ValueError(f"--script must be first-visit, got {self.script!r}")
+        if self.script not in (None, "first-visit") and not self.lesson_script:
+            raise ValueError(f"--script must be first-visit or lesson:ID, got {self.script!r}")
         if self.vr and self.offscreen:
             raise ValueError("--vr renders to a headset; it can't be combined with --offscreen")
         if (self.server is None) != (self.join_code is None):

@@ -1,9 +1,10 @@
 """Trading quests in the branch (交易闯关): coins, badges and the patience sapling (投资养成), shown and saved.
 
 The progression rules (levels, coins, badges, pet growth) are the quests core's; this shell tells it
-what happened — the questionnaire finished, a lesson's task passed, a trading day closed — saves the
-learner's progress beside their other state, and puts awards on the HUD. The sapling grows from the
-account's closing weights, so it rewards holding a diversified portfolio, not trading volume.
+what happened — the questionnaire finished, a lesson's lines heard, its task or quiz passed, a trading
+day closed — saves the learner's progress beside their other state, and puts awards on the HUD. The
+sapling grows from the account's closing weights, so it rewards holding a diversified portfolio, not
+trading volume.
 """
 
 from __future__ import annotations
@@ -55,6 +56,13 @@ class QuestDesk:
     def task_passed(self, lesson_id: str) -> Award:
         self._apply(Event.LESSON, lesson_id)
         return self._apply(Event.TASK, lesson_id)
+
+    def lesson_followed(self, lesson_id: str) -> Award:
+        """The advisor's lines of a lesson were heard to the end."""
+        return self._apply(Event.LESSON, lesson_id)
+
+    def quiz_passed(self, lesson_id: str) -> Award:
+        return self._apply(Event.QUIZ, lesson_id)
 
     def day_closed(self, account) -> None:
         """Grow the sapling by the days that closed since last time (closing weights + that day's trades)."""

@@ -109,6 +109,8 @@ def _run_frames(base, app, session, decision: ModeDecision, options: RunOptions,
             log.warning("%s", line)
             decision = ModeDecision(Mode.DESKTOP)
     visit = _start_visit(base, app, options)
+    app.lessons.blocked = lambda: visit is not None and visit.step is not None  # one guide at a time
+    script = _start_lesson_script(base, app, options)
     if decision.mode is Mode.DESKTOP:
         _bind_desktop(base, app, visit)
 
@@ -118,6 +120,8 @@ def _run_frames(base, app, session, decision: ModeDecision, options: RunOptions,
         stepper.frame(base.clock.get_dt(), task.time)
         if visit is not None:
             visit.tick(app.now_s)
+        if script is not None:
+            script.tick()
         return task.cont
 
     base.task_mgr.add(frame_task, "vbranch-frame", sort=-10)
@@ -135,8 +139,16 @@ def _run_frames(base, app, session, decision: ModeDecision, options: RunOptions,
             time.sleep(max(0.0, paced_from + (i + 1) / OFFSCREEN_FPS - time.monotonic()))
         if options.script and visit is not None and visit.step is None:
             break
+        if script is not None and script.done:
+            break
     if options.screenshot is not None:
         _save_screenshot(base, options.screenshot)
+    if script is not None:
+        if not script.done:
+            print(f"lesson {script.lesson_id}: stopped in {script.phase!r} after {options.frames} frames",
+                  file=sys.stderr)
+            return 1
+        print(f"lesson {script.lesson_id}: complete")
     if options.script and visit is not None:
         if visit.step is not None:
             print(f"first visit: stopped at step {visit.step!r} after {options.frames} frames", file=sys.stderr)
@@ -150,7 +162,7 @@ def _start_visit(base, app, options: RunOptions):
     from vbranch.world.first_visit import FirstVisit
     from vbranch.world.options import learner_log_dir
 
-    if options.skip_visit or (options.script is None and (options.offscreen or options.view)):
+    if options.skip_visit or options.lesson_script or (options.script is None and (options.offscreen or options.view)):
         return None
     state = learner_log_dir() / ("first_visit_script.json" if options.script else "first_visit.json")
     if options.script:
@@ -168,6 +180,24 @@ def _start_visit(base, app, options: RunOptions):
     return None if visit.step is None else visit
 
 
+def _start_lesson_script(base, app, options: RunOptions):
+    """``--script lesson:ID``: a scripted learner plays that lesson, a picture at each moment worth seeing."""
+    if not options.lesson_script:
+        return None
+    from vbranch.world.lesson_script import ScriptedLesson
+
+    shots = options.screenshot_dir
+    count = [0]
+
+    def shoot(name: str) -> None:
+        print(f"lesson: {name}")
+        if shots is not None:
+            count[0] += 1
+            _save_screenshot(base, shots / f"{count[0]:02d}-{name}.png")
+
+    return ScriptedLesson(app, options.lesson_script, shoot)
+
+
 def _maybe_pbr(base, options: RunOptions) -> None:
     """PBR with shadows on a real GPU or when asked; plain shading on software GL (STACK.md)."""
     renderer = gl_renderer(base)
@@ -183,16 +213,22 @@ def _maybe_pbr(base, options: RunOptions) -> None:
 
 
 def _bind_desktop(base, app, visit) -> None:
+    from vbranch.scenes.layout import VIEW_NAMES
     from vbranch.world.desktop_controls import DesktopControls
 
-    def number_key(i: int) -> None:  # 1–5: answers during the questionnaire, else jump to a room
+    def number_key(i: int) -> None:  # 1–9, 0: the questionnaire's answers, the lesson desk's, else a room
         if visit is not None and visit.step == "questionnaire":
             visit.answer(i)
-        else:
+        elif not app.lessons.number(i) and i < len(VIEW_NAMES):
             app.view_by_number(i)
 
+    def cooling_or_lesson(answer: str) -> None:  # Esc cancels a held sell first, else leaves the lesson
+        if answer == "cancel" and not app.cooling.active and app.lessons.escape():
+            return
+        app.cooling_answer(answer)
+
     controls = DesktopControls(base, app.panel_key, app.call_help, app.click, number_key, app.toggle_keys,
-                               app.cooling_answer)
+                               cooling_or_lesson, app.lessons.toggle_menu)
     def no_key() -> None:  # N: "no" to the consent question, else skip the visit's step
         if app.voice.asking:
             app.voice.answer(False)

@@ -2,7 +2,8 @@
 
 The report card must be drawable from the store alone, months later and on a teacher's machine, so a
 trading session is stored as its fills (``traded``) and its daily closes (``closed_day`` with equity
-and weights), and a lesson as ``started`` → ``completed`` (task score) → ``answered`` (quiz).
+and weights), and a lesson as ``started`` → ``completed`` (task score) → ``answered`` (quiz), with one ``answered``
+per quiz question (object ``lesson/<id>/quiz/<n>``) so a teacher can see which question trips a class.
 Shells call these at the end of a session or lesson and pass the result to ``LearningStore.record_many``.
 """
 
@@ -20,7 +21,7 @@ from vbranch.scenes.analytics.statement import (
 from vbranch.scenes.lesson_checks import CheckResult
 from vbranch.scenes.lessons import QuizResult
 
-__all__ = ["session_statements", "lesson_statements"]
+__all__ = ["session_statements", "lesson_statements", "quiz_answer_statement"]
 
 
 def session_statements(learner_id: str, session_id: str, account: Account, *, scenario: str, start_ts_s: float,
@@ -64,3 +65,14 @@ def lesson_statements(learner_id: str, lesson_id: str, *, started_ts_s: float, c
         out.append(Statement(learner_id, VERB_ANSWERED, obj, completed_ts_s + 0.001,
                              {"correct": quiz.correct, "total": quiz.total, "passed": quiz.passed}, {}, contest))
     return out
+
+
+def quiz_answer_statement(learner_id: str, lesson_id: str, question: int, *, choice: int, correct: bool, ts_s: float,
+                          seconds: float, contest: str | None = None) -> Statement:
+    """One quiz question answered: which choice (0-based), whether it was right, how long it took.
+
+    Its object is the question (``lesson/<id>/quiz/<n>``), not the lesson, so lesson progress still reads
+    the quiz grade from the lesson's own ``answered`` statement.
+    """
+    return Statement(learner_id, VERB_ANSWERED, f"lesson/{lesson_id}/quiz/{question}", ts_s,
+                     {"response": choice, "success": correct, "duration_s": round(seconds, 3)}, {}, contest)

@@ -24,6 +24,7 @@ __all__ = [
 VERB_STARTED = "started"  # a lesson or trading session began; object lesson/<id> or session/<id>
 VERB_COMPLETED = "completed"  # a lesson's task was graded: result {success, score}
 VERB_ANSWERED = "answered"  # a lesson's quiz was graded: result {correct, total, passed}
+# …or one question of it (object lesson/<id>/quiz/<n>): result {response, success, duration_s}
 VERB_TRADED = "traded"  # one fill: result {side, symbol, qty, price, panic, protected, day}
 VERB_CLOSED_DAY = "closed_day"  # end of a trading day: result {day, equity, weights}
 VERB_SHOWN = "shown"  # advisor line shown (avatars/dialogue/ab.py)
