@@ -23,6 +23,11 @@ Idle rooms: every ``sweep_period_s`` the lobby unloads rooms idle for ``idle_roo
 stop); a hello for one is answered with ``Wake``: the shell reads the room's journal and replays it in a
 worker thread (``replay_entries``; the replay builds a fresh room that nothing else touches yet), so the
 other rooms keep ticking while it runs.
+Rooms of a shared journal (``server/ownership``): with an instance name (``run_server(instance=…)`` or
+Redis), a ``Lookup`` the directory cannot answer may name a journaled room whose owner is gone; the shell
+then takes it over (``ownership.acquire``) and replays it like a woken room. A journal write refused
+because another process owns a room now (``RoomsLost``), or the ownership check before each directory
+refresh, unloads that room here and closes its connections with 1012 so they reconnect and are redirected.
 """
 
 from __future__ import annotations
@@ -48,9 +53,10 @@ from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from vbranch.server.journal import Journal
+from vbranch.server.journal import Journal, RoomsLost
 from vbranch.server.lobby import DEFAULT_IDLE_S, Lobby
 from vbranch.server.messages import Close, Delta, Leaderboard, Lookup, Poses, Wake
+from vbranch.server.ownership import acquire, instance_name, lost_rooms, rooms_to_restore
 from vbranch.server.protocol import MAX_FRAME_BYTES, encode
 from vbranch.server.restore import ROOM_CREATED, ReplayMismatch, restore_room
 from vbranch.server.room import Room
@@ -58,12 +64,13 @@ from vbranch.server.scale_link import ScaleLink, ScaleSettings, board_json, boar
 from vbranch.server.seats import BROADCAST, JournalEntry, Outgoing
 from vbranch.server.web import WebRoutes, host_allowed
 
-__all__ = ["CLOSE_TRY_LATER", "ShellSettings", "ClassroomServer", "replay_entries", "restore_one", "restore_lobby",
-           "advertised_address", "run_server"]
+__all__ = ["CLOSE_TRY_LATER", "CLOSE_ROOM_MOVED", "ShellSettings", "ClassroomServer", "replay_entries",
+           "restore_one", "restore_lobby", "advertised_address", "run_server"]
 
 log = logging.getLogger(__name__)
 
 CLOSE_TRY_LATER = 1013  # too many connections from one address
+CLOSE_ROOM_MOVED = 1012  # another process took the room over: reconnect (and be redirected there)
 
 
 @dataclass(frozen=True)
@@ -98,9 +105,10 @@ def replay_entries(room_id: str, entries: list[JournalEntry], build: Callable[[s
 
 
 def restore_lobby(journal: Journal, lobby: Lobby) -> int:
-    """Rebuild every journaled room into ``lobby``; a room whose replay fails is skipped and logged."""
+    """Rebuild the journaled rooms this process owns (``ownership.rooms_to_restore``: all of them for a
+    process alone) into ``lobby``; a room whose replay fails is skipped and logged."""
     restored = 0
-    for room_id in journal.room_ids():
+    for room_id in rooms_to_restore(journal):
         room = restore_one(journal, room_id, lobby.build_room)
         if room is not None:
             lobby.add_room(room)
@@ -108,12 +116,13 @@ def restore_lobby(journal: Journal, lobby: Lobby) -> int:
     return restored
 
 
-def advertised_address(host: str, port: int) -> str:
+def advertised_address(host: str, port: int, *, warn: bool = True) -> str:
     """``ws://host:port`` for other processes; a wildcard bind (0.0.0.0, ::) advertises this machine's name."""
     if host in ("", "0.0.0.0", "::"):
         name = socket.gethostname()
-        log.warning("bound to %s: advertising ws://%s:%d to other processes (pass --advertise to choose)",
-                    host or "*", name, port)
+        if warn:
+            log.warning("bound to %s: advertising ws://%s:%d to other processes (pass --advertise to choose)",
+                        host or "*", name, port)
         host = name
     return f"ws://[{host}]:{port}" if ":" in host else f"ws://{host}:{port}"
 
@@ -132,13 +141,14 @@ class ClassroomServer:
     """One process, many rooms. ``clock`` is monotonic seconds for the rooms; ``wall_ms`` stamps deltas.
 
     ``scale``: this process's link to the other processes (None: it runs alone); its lobby must have been
-    built with ``directory=True`` for hellos to be redirected.
+    built with ``directory=True`` for hellos to be redirected. A journal with an ``owner`` (instance name)
+    makes this process enforce room ownership (see the module docstring).
     """
 
     def __init__(self, lobby: Lobby, journal: Journal | None, settings: ShellSettings = ShellSettings(),
                  scale: ScaleLink | None = None) -> None:
         self.lobby, self.journal, self.settings, self.scale = lobby, journal, settings, scale
-        self.rooms_unloaded = 0
+        self.rooms_unloaded = self.rooms_lost = 0
         self._sweeper: asyncio.Task | None = None
         self.conns: dict[str, ServerConnection] = {}
         self.frames_sent = self.bytes_sent = self.resyncs = 0
@@ -147,6 +157,13 @@ class ClassroomServer:
         self._tickers: dict[str, asyncio.Task] = {}
         self._server: websockets.asyncio.server.Server | None = None
         self.web = WebRoutes(settings.allowed_hosts, lobby=lobby)
+        if scale is not None and self._owning:
+            scale.before_refresh = self._check_ownership
+
+    @property
+    def _owning(self) -> bool:
+        """Rooms have owners here: several processes share the journal (or may)."""
+        return self.journal is not None and self.journal.owner is not None
 
     @staticmethod
     def clock() -> float:
@@ -214,7 +231,7 @@ class ClassroomServer:
                 if out and isinstance(out[0].message, Lookup | Wake):
                     out = await self._answer(client_id, out[0].message)
                 room = self.lobby.room_of(client_id)
-                if self._commit():
+                if self._commit(room):
                     self._deliver(room, out)
                 self._ensure_tickers()
                 if self.scale is not None and room is not None:
@@ -231,13 +248,67 @@ class ClassroomServer:
     async def _answer(self, client_id: str, ask: Lookup | Wake) -> list[Outgoing]:
         """Do the I/O the lobby asked for (directory lookup, or waking a room from the journal), off the loop."""
         if isinstance(ask, Wake):
-            room = None
-            if self.journal is not None:
-                entries = list(self.journal.entries(ask.room_id))  # one indexed read; the replay is the slow part
-                room = await asyncio.to_thread(replay_entries, ask.room_id, entries, self.lobby.build_room)
-            return self.lobby.woken(client_id, room, self.clock())
+            held = await self._acquire(ask.room_id) if self._owning else True
+            if held is not True:  # another process runs it now (a RoomAddress), or the journal said no
+                if held is not None:
+                    self._unload_lost([ask.room_id])
+                return self.lobby.directory_answer(client_id, held and held.room_id, held and held.address,
+                                                   self.clock())
+            return self.lobby.woken(client_id, await self._replay(ask.room_id), self.clock())
         found = await self.scale.lookup(ask.room, ask.join_code) if self.scale is not None else None
+        if found is None and self._owning:  # in the journal, but nobody alive announces it: take it over
+            room_id = self._journaled_room(ask)
+            if room_id in self.lobby.rooms:  # another hello's takeover finished while we asked the directory
+                return self.lobby.woken(client_id, self.lobby.rooms[room_id], self.clock(), adopted=True)
+            if room_id is not None:
+                held = await self._acquire(room_id)
+                if held is True:
+                    return self.lobby.woken(client_id, await self._replay(room_id), self.clock(), adopted=True)
+                found = held
         return self.lobby.directory_answer(client_id, found and found.room_id, found and found.address, self.clock())
+
+    def _journaled_room(self, ask: Lookup) -> str | None:
+        try:
+            return self.journal.find_room(ask.room, ask.join_code)
+        except Exception:
+            log.exception("could not look for room %s / code %s in the journal", ask.room, ask.join_code)
+            return None
+
+    async def _acquire(self, room_id: str):
+        """``ownership.acquire``, with a failing journal or directory logged and taken as "not ours"."""
+        try:
+            return await acquire(self.journal, self.scale, room_id)
+        except Exception:
+            log.exception("room %s: could not settle who owns it", room_id)
+            return None
+
+    async def _replay(self, room_id: str) -> Room | None:
+        entries = list(self.journal.entries(room_id)) if self.journal is not None else []  # one indexed read
+        return await asyncio.to_thread(replay_entries, room_id, entries, self.lobby.build_room) if entries else None
+
+    # ----- rooms another process owns now -----------------------------------------------------------------
+    def _check_ownership(self) -> None:
+        """Before each directory refresh: unload the rooms (loaded or dormant) another process took over."""
+        lost = lost_rooms(self.journal, [*self.lobby.rooms, *self.lobby.dormant])
+        if lost:
+            self._unload_lost(lost)
+
+    def _unload_lost(self, room_ids) -> None:
+        """Stop running rooms this process no longer owns; their clients reconnect and get redirected."""
+        for room_id in room_ids:
+            clients = self.lobby.drop(room_id)
+            task = self._tickers.pop(room_id, None)
+            if task is not None:
+                task.cancel()
+            for client_id in clients:
+                ws = self.conns.get(client_id)
+                if ws is not None:
+                    asyncio.create_task(ws.close(CLOSE_ROOM_MOVED, "room moved to another process"))
+            self.rooms_lost += 1
+            log.warning("room %s belongs to another process now: unloaded here, %d connections sent there",
+                        room_id, len(clients))
+        if self.scale is not None:
+            self.scale.note_rooms_gone()
 
     # ----- per room ---------------------------------------------------------------------------------------
     def _ensure_tickers(self) -> None:
@@ -258,7 +329,7 @@ class ClassroomServer:
             stamp_ms = int(time.time() * 1000)
             try:
                 out = room.tick(self.clock())
-                if self._commit():
+                if self._commit(room):
                     self._deliver(room, out, stamp_ms)
                 if self.scale is not None:
                     self.scale.note_room(room)  # a contest that ran out of time closes its join code
@@ -285,17 +356,28 @@ class ClassroomServer:
                     self.scale.note_rooms_gone()
 
     # ----- journal, then send -----------------------------------------------------------------------------
-    def _commit(self) -> bool:
-        """Persist what the rooms journaled; False (and nothing is sent) if the disk refused it."""
+    def _commit(self, room: Room | None = None) -> bool:
+        """Persist what the rooms journaled; False (and nothing of ``room`` is sent) if the disk refused it.
+
+        Entries of rooms another process owns now are dropped with those rooms (``RoomsLost``); the rest
+        is written again, so one room's takeover costs the other rooms nothing.
+        """
         entries = self.lobby.take_journal()
         if not entries or self.journal is None:
             return True
-        try:
-            self.journal.append(entries)
-            return True
-        except sqlite3.Error:
-            log.exception("journal write failed: %d entries lost, their acknowledgements withheld", len(entries))
-            return False
+        lost_here = False
+        while entries:
+            try:
+                self.journal.append(entries)
+                break
+            except RoomsLost as lost:
+                self._unload_lost(lost.room_ids)
+                lost_here = lost_here or (room is not None and room.room_id in lost.room_ids)
+                entries = [(room_id, e) for room_id, e in entries if room_id not in lost.room_ids]
+            except sqlite3.Error:
+                log.exception("journal write failed: %d entries lost, their acknowledgements withheld", len(entries))
+                return False
+        return not lost_here
 
     def _deliver(self, room: Room | None, out: list[Outgoing], stamp_ms: int | None = None) -> None:
         high_water = self.settings.high_water_bytes
@@ -335,11 +417,18 @@ class ClassroomServer:
 
 
 async def run_server(host: str, port: int, journal: Journal | None, settings: ShellSettings = ShellSettings(),
-                     stop: asyncio.Future | None = None, on_ready=None, scale: ScaleSettings | None = None) -> None:
+                     stop: asyncio.Future | None = None, on_ready=None, scale: ScaleSettings | None = None,
+                     instance: str | None = None) -> None:
     """Restore the journaled rooms, serve until ``stop`` resolves (or forever), then close cleanly.
 
     ``scale`` joins this process to others through Redis (room directory, district board, fan-out).
+    ``instance``: this process's name as a room owner in the journal (``server/ownership``); with Redis it
+    defaults to the advertised address, without Redis and without a name the process is alone.
     """
+    if journal is not None and (instance is not None or scale is not None):
+        address = advertised_address(host, port, warn=False) if port else None
+        journal.owner = instance_name(instance, scale.advertise if scale is not None else None, address)
+        log.info("room owner in the journal: instance %s", journal.owner)
     lobby = Lobby(wakeable=journal is not None, directory=scale is not None)
     if journal is not None:
         n = restore_lobby(journal, lobby)

@@ -23,6 +23,11 @@ learner's resume code, the teacher's token, the room id, an open contest's join 
 (a 10-minute, 40-seat contest replays in ~0.5 s), and hands it to ``woken``; the hello then goes on as
 if the room had never left. A lobby built with ``wakeable=False`` (no journal) unloads nothing, since
 nothing could bring it back.
+
+Rooms taken over (a shared journal, ``server/ownership``): the shell may answer a ``Lookup`` by taking over
+a dead process's room; it hands the replayed room to ``woken`` with ``adopted=True`` (the room was never
+dormant here). A room this process no longer owns leaves with ``drop``: its connections are forgotten
+here, and the shell closes them so that they reconnect and are redirected to the new owner.
 """
 
 from __future__ import annotations
@@ -176,21 +181,22 @@ class Lobby:
             return self._ask(client_id, message, Lookup(message.room, message.join_code))
         return self._refuse(client_id, limiter, ErrorCode.BAD_JOIN, now_s, lang)
 
-    def woken(self, client_id: str, room: Room | None, now_s: float) -> list[Outgoing]:
+    def woken(self, client_id: str, room: Room | None, now_s: float, *, adopted: bool = False) -> list[Outgoing]:
         """The room the shell rebuilt for the ``Wake`` of ``client_id`` (None: it failed); the hello goes on.
 
         Two hellos may wake one room at once: the first room handed back is kept, later copies are dropped.
+        ``adopted``: the shell took the room over from another process (it was not dormant here).
         """
         hello = self._asking.pop(client_id, None)
         if hello is None:
             return []
         limiter = self._pending.setdefault(client_id, RateLimiter(self.limits))
         if room is not None and room.room_id not in self.rooms:
-            if self.dormant.pop(room.room_id, None) is None:
+            if self.dormant.pop(room.room_id, None) is None and not adopted:
                 room = None  # not ours to wake (never unloaded here)
             else:
                 self.add_room(room)
-                log.info("room %s woken from the journal", room.room_id)
+                log.info("room %s %s from the journal", room.room_id, "taken over" if adopted else "woken")
         target = self.rooms.get(room.room_id) if room is not None else None
         if target is None:
             return self._refuse(client_id, limiter, ErrorCode.BAD_JOIN, now_s, hello.lang)
@@ -235,6 +241,22 @@ class Lobby:
             unloaded.append(room)
             log.info("room %s unloaded after %.0f s idle (the journal keeps it)", room_id, idle_s)
         return unloaded
+
+    def drop(self, room_id: str) -> list[str]:
+        """Forget a room another process owns now (loaded or dormant); returns the connections that were in it.
+
+        Its unsaved journal entries are discarded: they are not this process's to write any more.
+        """
+        room = self.rooms.pop(room_id, None)
+        self.dormant.pop(room_id, None)
+        self._idle_since.pop(room_id, None)
+        clients = [c for c, r in self._route.items() if r == room_id]
+        for client_id in clients:
+            del self._route[client_id]
+        if room is not None:
+            room.take_journal()
+        self._journal = [(r, e) for r, e in self._journal if r != room_id]
+        return clients
 
     def leave(self, client_id: str, now_s: float) -> list[Outgoing]:
         """The connection closed."""

@@ -20,6 +20,10 @@ What a process does with it (``ClassroomServer`` calls the ``note_*`` hooks, whi
   20 Hz took 5 % of a core). If Redis is away the queue is dropped, not kept: a delta is worthless a
   second later.
 - Lookups: ``lookup`` finds a room or join code of another process for ``Lobby.directory_answer``.
+- Ownership (a shared journal, ``server/ownership``): ``reserve`` creates a room's entry for this process
+  only where none exists (the first step of taking over a dead process's room), and ``before_refresh``,
+  set by the shell, runs before every refresh so the rooms this process no longer owns are unloaded
+  (and their entries, now another process's, left alone) rather than announced again.
 
 Outages: the first failure is logged once as a warning, recovery once as info; while Redis is failing
 each kind of call is tried again at most every ``RETRY_S`` (a lookup then answers "not found" at once).
@@ -124,6 +128,8 @@ class ScaleLink:
         self._frames: asyncio.Queue[tuple[str, str]] = asyncio.Queue(settings.max_queued_frames)
         self._last_failure: dict[str, float] = {}
         self._tasks: list[asyncio.Task] = []
+        self._contested: set[str] = set()  # our rooms whose entry names another process (logged once each)
+        self.before_refresh: Callable[[], None] | None = None  # the shell's ownership check (memory + journal)
 
     # ----- life cycle ----------------------------------------------------------------------------------------
     async def start(self, address: str) -> None:
@@ -143,7 +149,7 @@ class ScaleLink:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         await self._flush_boards()
-        codes = [c for c in self._registered.values() if c]
+        codes = {c: r for r, c in self._registered.items() if c}
         if self._registered:
             await self._call("directory", self.scale.sync_directory, self.address, {},
                              forget_rooms=list(self._registered), forget_codes=codes)
@@ -180,6 +186,18 @@ class ScaleLink:
             return None
         return found
 
+    async def reserve(self, room_id: str) -> RoomAddress | None:
+        """The room's directory entry, created for this process if there was none; None if Redis is away.
+
+        Its address is ours if the room was free (or already ours): no live process runs it, we may take it.
+        """
+        held = await self._call("lookup", self.scale.reserve_room, room_id, self.address)
+        return None if held is _FAILED else held
+
+    async def release(self, room_id: str) -> None:
+        """Drop a reserved entry that turned out not to be ours to keep (best effort)."""
+        await self._call("directory", self.scale.sync_directory, self.address, {}, forget_rooms=[room_id])
+
     async def top(self, board: str, n: int) -> list[BoardLine] | None:
         """The district board's best ``n``; None if Redis is away."""
         lines = await self._call("board", self.scale.top, board, n)
@@ -191,17 +209,25 @@ class ScaleLink:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._directory_due.wait(), self.settings.ttl_s / 3)
             self._directory_due.clear()
+            if self.before_refresh is not None:
+                try:
+                    self.before_refresh()
+                except Exception:  # a journal hiccup must not stop the refresh: ownership is checked again later
+                    log.exception("ownership check before the directory refresh failed")
             if not await self._sync_directory():
                 await asyncio.sleep(RETRY_S)
 
     async def _sync_directory(self) -> bool:
         rooms = {room_id: open_join_code(room) for room_id, room in self.lobby.rooms.items()}
         gone_rooms = [r for r in self._registered if r not in rooms]
-        gone_codes = [c for r, c in self._registered.items() if c and rooms.get(r) != c]
+        gone_codes = {c: r for r, c in self._registered.items() if c and rooms.get(r) != c}
         result = await self._call("directory", self.scale.sync_directory, self.address, rooms,
                                   forget_rooms=gone_rooms, forget_codes=gone_codes)
         if result is _FAILED:
             return False
+        for room_id in set(result) - self._contested:
+            log.warning("room %s: its directory entry names another process; left as it is", room_id)
+        self._contested = set(result)
         self._registered = rooms
         self.directory_syncs += 1
         return True

@@ -7,7 +7,10 @@ public delta is worthless a second later. Losing Redis loses none of the contest
 
 Keys, all under ``prefix`` (default ``vbranch``), so one Redis can serve several deployments:
 
-- ``{p}:room:{room_id}`` → owning process address (``ws://host:port``), TTL ``ttl_s``;
+- ``{p}:room:{room_id}`` → owning process address (``ws://host:port``), TTL ``ttl_s``; a process refreshes
+  and deletes only entries that name it (a Lua script each, so the check and the write are one step), and
+  ``reserve_room`` creates one only where none exists: that is how one process, and only one, takes over
+  the room of a process whose entries expired (``server/ownership``);
 - ``{p}:code:{JOIN_CODE}`` → room id, TTL ``ttl_s`` (the code as ``auth.normalise_code`` spells it);
 - ``{p}:board:{contest}`` sorted set, member ``{room_id}/{learner name}``, score = leaderboard score;
 - channel ``{p}:public:{room_id}``: encoded public frames (deltas, leaderboards) of that room.
@@ -37,6 +40,30 @@ from vbranch.server.leaderboard import Standing
 
 __all__ = ["REDIS_ENV", "DEFAULT_TTL_S", "DEFAULT_TIMEOUT_S", "RoomAddress", "BoardLine", "RedisScale", "DeltaRelay",
            "open_scale"]
+
+# KEYS[1] room key, KEYS[2] (optional) code key; ARGV: address, ttl ms, room id. Refresh only our own entry.
+_REFRESH = """
+local held = redis.call('GET', KEYS[1])
+if held and held ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+if KEYS[2] then redis.call('SET', KEYS[2], ARGV[3], 'PX', ARGV[2]) end
+return 1
+"""
+# KEYS[1] the key to drop, KEYS[2] the room key it belongs to; ARGV: address, the value KEYS[1] must hold.
+# Nothing is dropped while the room key names another process (it took the room over).
+_FORGET = """
+local held = redis.call('GET', KEYS[2])
+if held and held ~= ARGV[1] then return 0 end
+if redis.call('GET', KEYS[1]) == ARGV[2] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+# KEYS[1] room key; ARGV: address, ttl ms. The entry's address afterwards: ours if there was none.
+_RESERVE = """
+local held = redis.call('GET', KEYS[1])
+if held then return held end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return ARGV[1]
+"""
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +105,8 @@ class RedisScale:
         self.redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=timeout_s,
                                           socket_connect_timeout=timeout_s, retry=Retry(NoBackoff(), 0))
         self.prefix, self.ttl_s = prefix, ttl_s
+        self._refresh, self._forget, self._reserve = (self.redis.register_script(src)
+                                                      for src in (_REFRESH, _FORGET, _RESERVE))
 
     # ----- room directory ---------------------------------------------------------------------------------
     def _room_key(self, room_id: str) -> str:
@@ -91,29 +120,43 @@ class RedisScale:
         self.sync_directory(address, {room_id: join_code})
 
     def forget_room(self, room_id: str, join_code: str | None = None) -> None:
-        """A room closed cleanly: drop its entries now instead of waiting for the TTL."""
-        self.sync_directory("", {}, forget_rooms=[room_id], forget_codes=[join_code] if join_code else [])
+        """Drop a room's entries now, whoever they name (an operator's tool; processes use ``sync_directory``)."""
+        self.redis.delete(self._room_key(room_id), *([self._code_key(join_code)] if join_code else []))
 
     def sync_directory(self, address: str, rooms: dict[str, str | None], *, forget_rooms: Iterable[str] = (),
-                       forget_codes: Iterable[str] = ()) -> None:
+                       forget_codes: dict[str, str] | None = None) -> list[str]:
         """One process's whole directory in one round trip: (re)register ``rooms``, drop what it no longer has.
+
+        Only entries that name ``address`` are refreshed or dropped: a room another process took over keeps
+        that process's entries. Returns the ids of ``rooms`` whose entry names another process.
 
         Args:
             address: the ``ws://`` address of this process.
             rooms: room id -> its open join code (None: the room takes no new learners).
             forget_rooms: room ids this process no longer serves.
-            forget_codes: join codes that no longer open a room here (the contest ended).
+            forget_codes: join code -> room id, for codes that no longer open a room here (the contest ended).
         """
         ttl_ms = max(1, round(self.ttl_s * 1000))
         pipe = self.redis.pipeline(transaction=False)
         for room_id, join_code in rooms.items():
-            pipe.set(self._room_key(room_id), address, px=ttl_ms)
-            if join_code:
-                pipe.set(self._code_key(join_code), room_id, px=ttl_ms)
-        gone = [self._room_key(r) for r in forget_rooms] + [self._code_key(c) for c in forget_codes]
-        if gone:
-            pipe.delete(*gone)
-        pipe.execute()
+            keys = [self._room_key(room_id)] + ([self._code_key(join_code)] if join_code else [])
+            self._refresh(keys, [address, ttl_ms, room_id], client=pipe)
+        for room_id in forget_rooms:
+            self._forget([self._room_key(room_id)] * 2, [address, address], client=pipe)
+        for join_code, room_id in (forget_codes or {}).items():
+            self._forget([self._code_key(join_code), self._room_key(room_id)], [address, room_id], client=pipe)
+        if not len(pipe):
+            return []
+        refreshed = pipe.execute()[:len(rooms)]
+        return [room_id for room_id, ok in zip(rooms, refreshed, strict=True) if not ok]
+
+    def reserve_room(self, room_id: str, address: str) -> RoomAddress:
+        """The room's directory entry, created for ``address`` if there was none (one round trip, atomic).
+
+        Of several processes reserving one free room at once, exactly one gets its own address back.
+        """
+        return RoomAddress(room_id, self._reserve([self._room_key(room_id)],
+                                                  [address, max(1, round(self.ttl_s * 1000))]))
 
     def room_address(self, room_id: str) -> RoomAddress | None:
         """The live owner of ``room_id``, or None (unknown, or its owner stopped refreshing)."""

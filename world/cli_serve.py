@@ -34,6 +34,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                                        "fan-out (default $VBRANCH_REDIS; unset: this process runs alone)")
     scale.add_argument("--advertise", metavar="URL", help="ws://host:port other processes send learners to "
                                                           "(default from --host/--port)")
+    scale.add_argument("--instance", metavar="NAME",
+                       help="this process's name as a room owner in a shared journal (default: its advertised "
+                            "address); it gets its rooms back after a restart under the same name")
     scale.add_argument("--redis-ttl", type=float, default=30.0, metavar="S",
                        help="seconds a room's directory entry outlives its process (refreshed every third)")
     scale.add_argument("--board", default="district", help="district board this process's rooms post to "
@@ -82,7 +85,7 @@ def _serve(args: argparse.Namespace) -> int:
                 line += f" advertised as {server.scale.address}"
             print(line, flush=True)
 
-        await run_server(args.host, args.port, journal, settings, stop, ready, scale)
+        await run_server(args.host, args.port, journal, settings, stop, ready, scale, instance=args.instance)
 
     asyncio.run(main())
     return 0

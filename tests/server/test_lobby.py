@@ -228,3 +228,33 @@ def test_two_hellos_waking_one_room_share_the_first_copy_and_a_failed_wake_is_a_
     assert _send(lobby, "a3", _hello(resume_token=ann.resume_token), 10.0)[0].message == Wake(welcome.room)
     assert lobby.woken("a3", None, 10.5)[0].message.code == "bad_join"  # the journal could not rebuild it
     assert welcome.room in lobby.dormant  # still asleep: the next hello tries again
+
+
+# ----- several processes on one journal: rooms taken over, rooms lost -----------------------------------------------
+def test_a_room_taken_over_from_a_dead_process_is_adopted_though_it_never_slept_here():
+    elsewhere, journal = _lobby_with_journal()  # the process that died
+    welcome, ann, _ = _trade_and_end(elsewhere, journal)
+    entries = [e for _, e in journal.entries]
+    here = Lobby(directory=True, wakeable=True)
+    hello = _hello(room=welcome.room, resume_token=ann.resume_token)
+    assert [o.message for o in _send(here, "a1", hello, 5.0)] == [Lookup(welcome.room, None)]
+    stray = restore_room(welcome.room, welcome.teacher_token, entries, here.build_room)
+    assert here.woken("a1", stray, 5.1)[0].message.code == "bad_join"  # not adopted, never dormant: refused
+    assert here.rooms == {}
+    _send(here, "a2", hello, 6.0)
+    copy = restore_room(welcome.room, welcome.teacher_token, entries, here.build_room)
+    back = here.woken("a2", copy, 6.5, adopted=True)[-1].message
+    assert isinstance(back, Welcome) and back.resume_token == ann.resume_token and here.rooms == {welcome.room: copy}
+    assert copy.market.account("s1").held("510300") == 300
+
+
+def test_a_room_another_process_owns_now_is_dropped_with_its_connections_and_unsaved_entries():
+    lobby, journal = _lobby_with_journal()
+    welcome, ann, room = _trade_and_end(lobby, journal)
+    _, other_code = _open_contest(lobby, "t9")
+    _send(lobby, "a", {"type": "order", "client_order_id": "o2", "symbol": "510300", "side": "buy", "qty": 100}, 2.0)
+    assert sorted(lobby.drop(welcome.room)) == ["a", "t"]
+    assert welcome.room not in lobby.rooms and lobby.room_of("a") is None and len(lobby.rooms) == 1
+    assert {r for r, _ in lobby.take_journal()} == set(lobby.rooms)  # o2 was never ours to write
+    assert lobby.drop("never-here") == []
+    assert _send(lobby, "a", _hello(join_code=other_code), 3.0)[-1].message.room != welcome.room

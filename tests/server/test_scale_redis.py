@@ -1,6 +1,7 @@
 """The multi-process Redis glue against a real redis-server: directory TTLs, district board, fan-out."""
 
 import itertools
+import threading
 import time
 
 import pytest
@@ -45,6 +46,34 @@ def _room_with_trades(seed, names):
                          "qty": 100 * (i + 1), "stop_pct": 3.0})
     c.tick(150)
     return c.room
+
+
+def test_a_process_refreshes_and_forgets_only_the_entries_that_name_it(scale):
+    scale.sync_directory("ws://a:1", {"r1": "CODE111", "r2": None})
+    scale.forget_room("r1")  # A's entry expired (A was cut off) ...
+    assert scale.reserve_room("r1", "ws://b:2").address == "ws://b:2"  # ... and B took the room over
+    assert scale.sync_directory("ws://a:1", {"r1": "CODE111", "r2": None}) == ["r1"]  # A's refresh leaves it
+    scale.sync_directory("ws://a:1", {}, forget_rooms=["r1", "r2"], forget_codes={"CODE111": "r1"})
+    assert scale.room_address("r1").address == "ws://b:2" and scale.room_address("r2") is None
+    assert scale.room_for_code("CODE111").address == "ws://b:2"  # the code still leads to the room, at B
+
+
+def test_of_eight_processes_reserving_a_free_room_one_gets_it_and_the_others_learn_where(scale):
+    start, got = threading.Barrier(8), {}
+
+    def reserve(i):
+        start.wait()
+        got[i] = scale.reserve_room("r1", f"ws://p{i}:1").address
+
+    threads = [threading.Thread(target=reserve, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    winners = [i for i, address in got.items() if address == f"ws://p{i}:1"]
+    assert len(got) == 8 and len(winners) == 1 and set(got.values()) == {f"ws://p{winners[0]}:1"}
+    time.sleep(1.1)  # a reservation lives one TTL unless its holder refreshes it
+    assert scale.room_address("r1") is None and scale.reserve_room("r1", "ws://p9:1").address == "ws://p9:1"
 
 
 def test_the_district_board_ranks_learners_of_two_rooms_together(scale):
