@@ -18,6 +18,10 @@ Tasks come in three kinds, told apart by their check:
 * hold-through (``HOLD_CHECKS``: not panic selling, keeping positions small, not herding): such a check
   passes the moment money is invested, which proves nothing yet, so it is graded once, when the
   lesson's ``days`` have passed; until then the learner sees how they are doing so far.
+
+A fixed-length scenario can run out of days under a task (or before it opens). Then "try again" asks the
+shell for a new round (``RoundWanted``) and the task opens afresh on the first tick of a market that is
+running again, so a learner is never stuck on a market that has stopped.
 """
 
 from __future__ import annotations
@@ -30,8 +34,8 @@ from vbranch.scenes.lesson_checks import CheckResult
 from vbranch.scenes.lessons import Lesson, QuizResult, grade_quiz
 
 __all__ = ["Phase", "LessonRun", "Bookmark", "MarketNow", "Cue", "Said", "StepsFollowed", "TaskOpened",
-           "AnswersOpened", "TaskGraded", "QuestionAsked", "QuestionAnswered", "QuizGraded", "Left", "Check",
-           "reading_time_s", "live_params", "market_speed", "HOLD_CHECKS", "CHECK_EVERY_S", "RESULT_READ_S",
+           "AnswersOpened", "TaskGraded", "QuestionAsked", "QuestionAnswered", "QuizGraded", "Left", "RoundWanted",
+           "Check", "reading_time_s", "live_params", "market_speed", "HOLD_CHECKS", "CHECK_EVERY_S", "RESULT_READ_S",
            "FAST_FORWARD_SPEED"]
 
 READ_CHARS_PER_S = {"zh": 5.0, "en": 14.0}  # roughly the advisor's speaking pace
@@ -105,8 +109,13 @@ class Left:
     bookmark: Bookmark | None  # None when there is nothing left to resume
 
 
+@dataclass(frozen=True)
+class RoundWanted:
+    """The market ran out of days and the learner wants to try the task again: start a new round."""
+
+
 Cue = Said | StepsFollowed | TaskOpened | AnswersOpened | TaskGraded | QuestionAsked | QuestionAnswered | \
-    QuizGraded | Left
+    QuizGraded | Left | RoundWanted
 Check = Callable[[dict, str | None], CheckResult]  # (task params, answer) → verdict on the live market
 
 
@@ -200,6 +209,7 @@ class LessonRun:
         self.task_result: CheckResult | None = b.task if b else None
         self.timed_out = False
         self.market_ended = False  # the scenario ran out of days before the task's days were up
+        self.awaiting_round = False  # a retry waits for a market that is running again
         self.progress: CheckResult | None = None  # the latest check while the task runs
         self.verdicts: dict[str, CheckResult] | None = None  # observation: every answer, graded on opening
         self.quiz_result: QuizResult | None = None
@@ -258,6 +268,9 @@ class LessonRun:
             self._tick_task(cues)
         elif self.phase is Phase.TASK_RESULT and self.task_result.passed and elapsed >= self.read_s("", RESULT_READ_S):
             self._ask(len(self.answers), cues)
+        elif self.phase is Phase.TASK_RESULT and self.awaiting_round and not market.finished:
+            self.awaiting_round = False  # the new round is here: the task starts over on it
+            self._open_task(cues)
         return cues
 
     def next(self) -> list[Cue]:
@@ -282,8 +295,11 @@ class LessonRun:
         elif self.phase is Phase.TASK_RESULT and not self.task_result.passed and index in (0, 1):
             if index == 1:
                 self._ask(len(self.answers), cues)
-            elif not self._clock.market.finished:  # a scenario that has ended has no days to retry on
+            elif not self._clock.market.finished:
                 self._open_task(cues)
+            elif not self.awaiting_round:  # a scenario that has ended has no days to retry on: a new round
+                self.awaiting_round = True
+                cues.append(RoundWanted())
         elif self.phase is Phase.QUIZ:
             question = self.lesson.quiz[len(self.answers)]
             if 0 <= index < len(question.choices[self.lang]):

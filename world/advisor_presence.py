@@ -44,6 +44,14 @@ class AdvisorPresence:
             self.brain.observe(event, now_s)
         self.brain.observe_equity(equity, now_s)
 
+    def new_round(self) -> None:
+        """A new market: a fresh mind for its news, keeping the A/B style (the old round's equity reference
+        would read the fresh account as a big gain or loss, and its waiting news is about a closed market)."""
+        old = self.brain
+        self.brain = Advisor(lang=old.lang, mode=old.mode, style=old.style, account_id=old.account_id,
+                             learner_id=old.learner_id, experiment_log=old.experiment_log)
+        self.brain.set_state(old.state)
+
     def set_learner_state(self, state: LearnerState) -> None:
         self.brain.set_state(state)
 

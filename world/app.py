@@ -2,7 +2,9 @@
 
 The frame is the whole contract with the cores: advance the market by the frame's ``dt`` (single
 player), read its state once, and write it into widgets that update their geometry in place. Input
-(keys, mouse, VR controllers) arrives as small commands; nothing here decides a trading rule.
+(keys, mouse, VR controllers) arrives as small commands; nothing here decides a trading rule. In single
+player a scenario's market can end; ``new_round`` then swaps in a fresh one and rebinds every part that
+holds the market (``RoundDesk`` decides when).
 """
 
 from __future__ import annotations
@@ -12,19 +14,10 @@ import logging
 import math
 from collections.abc import Callable
 
-from panda3d.core import CollisionHandlerQueue, CollisionNode, CollisionRay, CollisionTraverser, NodePath
+from panda3d.core import NodePath
 
 from vbranch.avatars.advisor_chat import AdvisorChat, ChatReply
-from vbranch.market_sim.events import (
-    BarClosed,
-    CrashStarted,
-    DrawdownCrossed,
-    Filled,
-    Halted,
-    LimitHit,
-    Resumed,
-    StopTriggered,
-)
+from vbranch.market_sim.events import BarClosed, CrashStarted, Halted, LimitHit, Resumed
 from vbranch.market_sim.market import Market
 from vbranch.market_sim.order_entry import lot_size_for
 from vbranch.market_sim.orders import OrderRejected, OrderRequest
@@ -35,6 +28,7 @@ from vbranch.world.advisor_presence import AdvisorPresence
 from vbranch.world.chat_box import ChatBox
 from vbranch.world.cooling_desk import CoolingDesk
 from vbranch.world.desktop_controls import EYE_HEIGHT_M, PITCH_LIMIT_DEG, LearnerPose, walk
+from vbranch.world.event_text import ACCOUNT_EVENTS, account_event_message
 from vbranch.world.fixtures import build_fixtures
 from vbranch.world.help_call import help_spot, route
 from vbranch.world.hud import Hud
@@ -43,10 +37,11 @@ from vbranch.world.lesson_desk import LessonDesk
 from vbranch.world.market_wall import MarketWall
 from vbranch.world.options import RunOptions, learner_log_dir, theme_for
 from vbranch.world.order_form import Action, Key, OrderForm
-from vbranch.world.order_panel import PICK_MASK, OrderPanelView, control_from_pick
+from vbranch.world.order_panel import OrderPanelView, control_from_pick, make_picker
 from vbranch.world.portfolio_holo import PortfolioHologram
 from vbranch.world.quest_desk import QuestDesk
 from vbranch.world.rooms import add_global_lights, build_rooms
+from vbranch.world.round_desk import RoundDesk
 from vbranch.world.suitability_desk import SuitabilityDesk
 from vbranch.world.text import load_font, make_text
 from vbranch.world.voice_sensing import VoiceSensing
@@ -81,24 +76,16 @@ class BranchApp:
             self.scenario_title = scenario.title[self.lang]
         else:
             self.scenario_title = market.universe.name
-        self.market = market
-        self.market.set_speed(options.speed)
-        self.account = market.open_account(LEARNER_ACCOUNT)
-        self.names = {inst.symbol: inst.name(self.lang) for inst in market.universe}
+        market.set_speed(options.speed)
 
         base.set_background_color(*SKY)
         self.world = base.render.attach_new_node("branch")
         self.rooms = build_rooms(self.world, self.layout)
         add_global_lights(base.render)
-        anchors = build_fixtures(self.world, self.layout, self.lang)
-        font = load_font()
-        wall_fx = self.layout.fixture("wall")
-        wall_w, wall_h = wall_fx.size or (12.0, 4.5)
-        self.wall = MarketWall(anchors["wall"], market, self.lang, font, wall_w, wall_h)
-        self.wall.root.set_pos(0, 0.05, wall_h / 2)
-        self.holo = PortfolioHologram(anchors["portfolio"], market.universe, self.lang, font)
-        self._holo_sample_steps = max(1, market.config.steps_per_day // 8)
-        self.form = OrderForm(tuple(market.symbols), lot_size_for(market.universe, market.rules, market.symbols[0]))
+        anchors = self._anchors = build_fixtures(self.world, self.layout, self.lang)
+        self._font = load_font()
+        self._wall_size = self.layout.fixture("wall").size or (12.0, 4.5)
+        self._bind_market(market)
         self.panel = OrderPanelView(anchors["orders"], self.lang, self.theme, self.names)
         self._build_leaderboard(anchors.get("leaderboard"))
 
@@ -140,18 +127,63 @@ class BranchApp:
         self.hud.hint.set(text("hud.controls", self.lang))
         self.chat_box = ChatBox(base, base.aspect2d, self.theme, aspect, self.lang, self.chat_message)
         self._show_keys = True
-        self._picker = self._make_picker()
+        self._picker = make_picker(base.camera)
         self.room_id = ""
         self.frames = 0
         self.now_s = 0.0
         self._shown_form: OrderForm | None = None
         self.lessons = LessonDesk(self, LEARNER_ACCOUNT, learner_log_dir() / "lessons.json", aspect)
+        # rounds: single player only (a classroom's market is the server's and never runs out here)
+        self.rounds = RoundDesk(self, options.scenario, options.seed) if place is None and isinstance(
+            market, Market) else None
+        self.round_listeners: list[Callable[[Market], None]] = []  # e.g. the first visit follows a new market
         # Everything built so far lives for the whole session: move it out of the cyclic collector's
         # reach, so a full collection can't land a multi-millisecond pause in a VR frame.
         gc.collect()
         gc.freeze()
 
     # ----- building helpers -------------------------------------------------------------------------
+    def _bind_market(self, market) -> None:
+        """The learner's account and the widgets drawn from the market's universe (built afresh each round)."""
+        self.market = market
+        self.account = market.open_account(LEARNER_ACCOUNT)
+        self.names = {inst.symbol: inst.name(self.lang) for inst in market.universe}
+        wall_w, wall_h = self._wall_size
+        self.wall = MarketWall(self._anchors["wall"], market, self.lang, self._font, wall_w, wall_h)
+        self.wall.root.set_pos(0, 0.05, wall_h / 2)
+        self.holo = PortfolioHologram(self._anchors["portfolio"], market.universe, self.lang, self._font)
+        self._holo_sample_steps = max(1, market.config.steps_per_day // 8)
+        self.form = OrderForm(tuple(market.symbols), lot_size_for(market.universe, market.rules, market.symbols[0]))
+
+    def new_round(self, market: Market, scenario: str, title: str, lesson_id: str | None = None) -> None:
+        """Swap in ``market`` for a new round (single player), rebinding in one place every part that holds
+        the market, its universe or the learner's account; the old round's wall and hologram are removed.
+
+        The round that ends is recorded first (once: the recorder ignores a second close), and the new
+        market keeps the current pace (the lesson desk still restores the learner's own after a task).
+        """
+        self.record.close(self.account)
+        market.set_speed(self.market.clock.speed)
+        self.wall.destroy()
+        self.holo.destroy()
+        self._bind_market(market)
+        self.scenario_title = title
+        self.panel.rebind(self.names)
+        self.record = LearningRecorder(LEARNER_ACCOUNT, scenario, market, lesson_id)
+        self.suitability.rebind(market.universe)
+        self.cooling.rebind(market)
+        self.chat = AdvisorChat(market, LEARNER_ACCOUNT, self.lang)
+        self.ticket = None
+        self.quests.new_round()
+        self.lessons.market_changed(market)
+        self.advisor.new_round()
+        self._shown_form = None
+        for listener in self.round_listeners:
+            listener(market)
+        gc.unfreeze()  # the old round's objects may sit in cycles: collect them now, then freeze the new ones
+        gc.collect()
+        gc.freeze()
+
     def _build_leaderboard(self, anchor: NodePath | None) -> None:
         if anchor is None:
             return
@@ -161,17 +193,6 @@ class BranchApp:
                                                 (0.8, 0.85, 0.95, 1), align="center", wrap=w - 0.4,
                                                 name="leaderboard-rows")
         path.set_pos(0, -0.03, h / 2)
-
-    def _make_picker(self) -> tuple[CollisionTraverser, CollisionHandlerQueue, CollisionRay]:
-        ray = CollisionRay()
-        node = CollisionNode("mouse-ray")
-        node.add_solid(ray)
-        node.set_from_collide_mask(PICK_MASK)
-        node.set_into_collide_mask(0)
-        ray_np = self.base.camera.attach_new_node(node)
-        traverser, queue = CollisionTraverser("picker"), CollisionHandlerQueue()
-        traverser.add_collider(ray_np, queue)
-        return traverser, queue, ray
 
     # ----- commands from input ------------------------------------------------------------------------
     def set_view(self, name: str) -> None:
@@ -193,6 +214,9 @@ class BranchApp:
             self.cooling_answer("confirm")
             return
         if self.lessons.key(key):  # the lesson menu, a lesson's lines or its quiz has the keys
+            return
+        if key is Key.ACTIVATE and self.rounds is not None and self.rounds.over:  # the market has closed:
+            self.rounds.enter(self._now())  # Enter (the VR trigger) takes up the offer of a new round
             return
         if key is Key.ACTIVATE and self.ticket is not None:  # Enter sends the order read back from the chat
             request, self.ticket = self.ticket, None
@@ -323,6 +347,8 @@ class BranchApp:
     def frame(self, dt_s: float, now_s: float) -> None:
         """Advance the market by the frame clock (single player) and bring every widget up to date."""
         self.update_scene(self.market.step(dt_s), dt_s, now_s)
+        if self.market.finished and self.rounds is not None and not self.rounds.over:
+            self.rounds.end(now_s)  # once: the wall, the HUD and the advisor say the round is over
 
     def update_scene(self, events: list, dt_s: float, now_s: float) -> None:
         """Read the core's state once and write it into the scene graph (the frame's Python budget)."""
@@ -356,9 +382,12 @@ class BranchApp:
             self.room_id = room.id
             self.hud.room.set(text("hud.room", self.lang, room=text(room.title, self.lang)))
         if self.frames % 10 == 1:  # the first frame, then six times a second
-            equity = self.holo.equity
-            self.hud.status.set(text("hud.status", self.lang, scenario=self.scenario_title, day=market.day + 1,
-                                     speed=f"{market.clock.speed:g}", equity=f"{equity:,.0f}"))
+            rounds = self.rounds
+            if rounds is not None and rounds.over:
+                self.hud.status.set(rounds.status_line())
+            else:
+                self.hud.status.set(text("hud.status", self.lang, scenario=self.scenario_title, day=market.day + 1,
+                                         speed=f"{market.clock.speed:g}", equity=f"{self.holo.equity:,.0f}"))
 
     def _react(self, event, now_s: float) -> None:
         if isinstance(event, BarClosed) and event.symbol == self.market.symbols[0]:  # once per trading day
@@ -367,26 +396,7 @@ class BranchApp:
             self.wall.show_event(event, now_s)
         if isinstance(event, CrashStarted | Halted) and self.wall.banner_text:
             self.hud.notify(self.wall.banner_text, now_s, 4.0)
-        if isinstance(event, Filled | StopTriggered | DrawdownCrossed) and getattr(event, "account_id", None) in (
-                None, LEARNER_ACCOUNT):
-            key = {Filled: "event.fill", StopTriggered: "event.stop_triggered",
-                   DrawdownCrossed: "event.drawdown_crossed"}[type(event)]
-            try:
-                message = text(key, self.lang, **_event_params(event, self.names, self.lang))
-            except (KeyError, IndexError):
-                log.debug("no message for %s", event)
-                return
-            self.hud.notify(message, now_s)
-
-
-def _event_params(event, names: dict[str, str], lang: str) -> dict:
-    """The event's fields, ready for a catalogue line: instrument names, translated side, rounded prices."""
-    params = dict(vars(event))
-    if "symbol" in params:
-        params["symbol"] = names.get(params["symbol"], params["symbol"])
-    if "side" in params:
-        params["side"] = text(f"side.{params['side']}", lang)
-    for key in ("price", "trigger_price", "market_price"):
-        if key in params:
-            params[key] = f"{params[key]:.2f}"
-    return params
+        if isinstance(event, ACCOUNT_EVENTS) and getattr(event, "account_id", None) in (None, LEARNER_ACCOUNT):
+            message = account_event_message(event, self.names, self.lang)
+            if message is not None:
+                self.hud.notify(message, now_s)

@@ -53,8 +53,7 @@ class CoolingDesk:
         self.market, self.account_id, self.lang = market, account_id, lang
         self._say, self._show = say, show
         self.radar = BehaviourRadar(account_id)
-        market.bus.subscribe(self.radar.observe)
-        market.bus.subscribe(self._on_crash, CrashStarted)
+        self._unsubscribe = self._observe(market)
         self.cooling = CoolingOff(config, learner_id=account_id, event_log=EventLog(log_path))
         self.voice: Callable[[], object] = lambda: None  # set by the shell when voice sensing exists
         self.words = RecentWords()
@@ -63,6 +62,26 @@ class CoolingDesk:
         # past crashes read their data files (~0.4 s): load them off the frame path, once
         self._history = ThreadPoolExecutor(max_workers=1).submit(past_drawdowns)
         self.names = {inst.symbol: inst.name(lang) for inst in market.universe}
+
+    def _observe(self, market) -> tuple[Callable[[], None], ...]:
+        return market.bus.subscribe(self.radar.observe), market.bus.subscribe(self._on_crash, CrashStarted)
+
+    def rebind(self, market) -> None:
+        """A new round: listen to the new market's bus (and no longer the old one's) with a fresh radar.
+
+        An order still held for the old market is dropped: its market has closed. What the learner said
+        lately and the crash history stay; they are about the learner and the past, not this market.
+        """
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        if self.cooling.active:
+            log.info("cooling-off: the held order ends with its round")
+        old = self.cooling
+        self.cooling = CoolingOff(old.config, old.context, learner_id=old.learner_id, event_log=old.event_log)
+        self.market, self.last_crash_s = market, None
+        self.radar = BehaviourRadar(self.account_id)
+        self._unsubscribe = self._observe(market)
+        self.names = {inst.symbol: inst.name(self.lang) for inst in market.universe}
 
     def _on_crash(self, event: CrashStarted) -> None:
         self.last_crash_s = self.now_s

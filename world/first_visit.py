@@ -8,7 +8,8 @@ It is skippable (N skips a step), resumable (the step reached is saved in the le
 and scripted for headless runs: ``--script first-visit`` answers and trades like a nervous newcomer
 (who declines the microphone and, in the crash, types a panicked sell to the advisor), and
 ``--screenshot-dir`` keeps a picture of every step. The microphone is asked about once, in the lobby
-(consent first, issue 6); a learner who answered before, either way, isn't asked again.
+(consent first, issue 6); a learner who answered before, either way, isn't asked again. If the
+scenario's market runs out during a step that trades on it, the visit starts a new round and carries on.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ VIEW_OF = {"greet": "lobby", "questionnaire": "lobby", "consent": "lobby", "walk
 SCRIPTED_ANSWERS = (1, 1, 1, 1, 1)  # a cautious newcomer
 FIRST_LESSON = "stop_loss"
 READ_S = 3.0  # time to listen to one line before the visit moves on (scripted runs use a third)
+MARKET_STEPS = frozenset({"lesson", "crash", "cooling_off"})  # steps that need a market still trading
 
 
 @dataclass
@@ -60,7 +62,8 @@ class FirstVisit:
         self._lesson_started_ts_s = time.time()
         self._crashed = False
         self._sold = False
-        app.market.bus.subscribe(self._on_crash, CrashStarted)
+        self._unsubscribe = app.market.bus.subscribe(self._on_crash, CrashStarted)
+        app.round_listeners.append(self._market_changed)
         self.read_s = READ_S / 3 if scripted else READ_S
 
     # ----- state -----------------------------------------------------------------------------------
@@ -83,6 +86,11 @@ class FirstVisit:
     def _on_crash(self, event: CrashStarted) -> None:
         self._crashed = True
 
+    def _market_changed(self, market) -> None:
+        """A new round: the crash the visit waits for comes from the new market's bus."""
+        self._unsubscribe()
+        self._unsubscribe = market.bus.subscribe(self._on_crash, CrashStarted)
+
     # ----- input -------------------------------------------------------------------------------------
     def skip(self) -> None:
         """N: move on to the next step (the visit is never a cage)."""
@@ -103,6 +111,9 @@ class FirstVisit:
         step = self.step
         if step is None:
             return
+        rounds = self.app.rounds
+        if step in MARKET_STEPS and rounds is not None and rounds.over:
+            rounds.start_next()  # the step trades on the market: keep the visit going on a new round
         if self._started_s is None:
             self._start(step, now_s)
             return

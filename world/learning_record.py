@@ -2,7 +2,7 @@
 
 The analytics core (``vbranch.scenes.analytics``) turns accounts and graded lessons into statements;
 this shell decides *when*: a lesson when it starts, when its task is graded, each quiz answer and the
-quiz grade, the trading session when the branch closes. Single-player only: in a classroom the server
+quiz grade, the trading session when its round ends or the branch closes. Single-player only: in a classroom the server
 keeps the record. Nothing here touches audio.
 """
 
@@ -24,8 +24,9 @@ log = logging.getLogger(__name__)
 
 
 class LearningRecorder:
-    def __init__(self, learner_id: str, scenario: str, market) -> None:
-        self.learner_id, self.scenario, self.market = learner_id, scenario, market
+    def __init__(self, learner_id: str, scenario: str, market, lesson_id: str | None = None) -> None:
+        """One recorder per market (a new round is a new session); ``lesson_id`` when a lesson asked for it."""
+        self.learner_id, self.scenario, self.market, self.lesson_id = learner_id, scenario, market, lesson_id
         self.session_id = uuid.uuid4().hex[:12]
         self.started_ts_s = time.time()
         self._closed = False
@@ -57,6 +58,7 @@ class LearningRecorder:
         self._closed = True
         seconds_per_day = self.market.config.seconds_per_day / max(self.market.clock.speed, 1e-9)
         statements = session_statements(self.learner_id, self.session_id, account, scenario=self.scenario,
-                                        start_ts_s=self.started_ts_s, seconds_per_day=seconds_per_day)
+                                        start_ts_s=self.started_ts_s, seconds_per_day=seconds_per_day,
+                                        lesson_id=self.lesson_id)
         self._store().record_many(statements)
         log.info("learning store: session %s recorded (%d statements)", self.session_id, len(statements))

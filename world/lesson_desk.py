@@ -6,8 +6,9 @@ The rules of a lesson (pacing, task checks, time-outs, the quiz, resuming) are t
 keys and clicks onto it, and acts on its cues: the advisor speaks each line (voice and subtitle), the
 learner is taken to the floor for the task, grades and quiz answers go into the learning record, and
 the quest desk pays coins and badges. A lesson left with Esc is bookmarked beside the learner's other
-state and resumes where it stopped. Single player only: in a classroom the server's contest has the
-market, so the desk says so instead of opening.
+state and resumes where it stopped. A task on a market that has run out of days offers a new round,
+on the lesson's own scenario (``RoundDesk.start_lesson``). Single player only: in a classroom the
+server's contest has the market, so the desk says so instead of opening.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from vbranch.scenes.lesson_run import (
     QuestionAnswered,
     QuestionAsked,
     QuizGraded,
+    RoundWanted,
     Said,
     StepsFollowed,
     TaskGraded,
@@ -81,8 +83,14 @@ class LessonDesk:
         self._room = ""
         self._now_s = 0.0
         self._redraw_s = 0.0
-        if self.available:
-            app.market.bus.subscribe(self._on_fill, Filled)
+        self._unsubscribe = app.market.bus.subscribe(self._on_fill, Filled) if self.available else None
+
+    def market_changed(self, market) -> None:
+        """A new round: hear the new market's fills (not the old one's); a waiting retry opens on it."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self._unsubscribe = market.bus.subscribe(self._on_fill, Filled)
+        self._trades_at_task = 0
 
     # ----- state -----------------------------------------------------------------------------------
     @property
@@ -376,6 +384,8 @@ class LessonDesk:
                     app.quests.quiz_passed(lesson.id)
                 self.bookmarks.pop(lesson.id, None)
                 self._save()
+            elif isinstance(cue, RoundWanted) and app.rounds is not None:
+                app.rounds.start_lesson(lesson)  # the task opens on the new market at the next tick
             elif isinstance(cue, Left):
                 if cue.bookmark is None:
                     self.bookmarks.pop(lesson.id, None)

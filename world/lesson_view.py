@@ -145,8 +145,8 @@ def _verdict_view(run: LessonRun, lang: str) -> PanelView:
         title = text("lesson_desk.timed_out_title", lang, days=run.lesson.days)
     else:
         title = text("lesson_desk.failed_title", lang)
-    retry = () if run.market_ended else (Option(f"1  {text('lesson_desk.retry', lang)}", choice=0),)
-    options = (*retry, Option(f"2  {text('lesson_desk.to_quiz', lang)}", choice=1))
+    retry = text("lesson_desk.new_round" if run.market_ended else "lesson_desk.retry", lang)
+    options = (Option(f"1  {retry}", choice=0), Option(f"2  {text('lesson_desk.to_quiz', lang)}", choice=1))
     return PanelView(title, message, options, footer=text("lesson_desk.failed_footer", lang), mood=Tone.WRONG)
 
 

@@ -43,6 +43,7 @@ LABELS_PER_FRAME = 2  # TextNode regeneration + width is ~50-100 us each: spread
 CHARTS_PER_FRAME = 32  # charts redrawn per frame after a day close or a rescale (≈0.3 ms)
 _NONE = np.zeros(0, np.intp)
 _PRIORITY = {CrashStarted: 3, Halted: 3, Resumed: 2, LimitHit: 1}
+NOTICE_RANK = 9  # the branch's own notices (the round is over) outrank any market event
 
 
 def event_banner(event: MarketEvent, universe, lang: str) -> str | None:
@@ -233,6 +234,14 @@ class MarketWall:
         self._banner_rank, self._banner_until = rank, now + BANNER_S
         self._banner_np.show()
         return True
+
+    def show_notice(self, message: str, now_s: float | None = None, seconds: float = math.inf) -> None:
+        """Put the branch's own ``message`` on the banner (e.g. the round is over), above market events,
+        for ``seconds`` (by default until the wall is rebuilt for the next round)."""
+        now = time.monotonic() if now_s is None else now_s
+        self._set_text(self._banner, message)
+        self._banner_rank, self._banner_until = NOTICE_RANK, now + seconds
+        self._banner_np.show()
 
     def _read(self, market) -> None:
         k, syms = self.k, self.symbols

@@ -7,7 +7,16 @@ Tab would reach. Text is only re-set when a row's text changes.
 
 from __future__ import annotations
 
-from panda3d.core import BitMask32, CollisionBox, CollisionNode, NodePath, Point3
+from panda3d.core import (
+    BitMask32,
+    CollisionBox,
+    CollisionHandlerQueue,
+    CollisionNode,
+    CollisionRay,
+    CollisionTraverser,
+    NodePath,
+    Point3,
+)
 
 from vbranch.market_sim.orders import Side
 from vbranch.scenes.catalogue import text
@@ -16,12 +25,12 @@ from vbranch.world.options import Theme
 from vbranch.world.order_form import CONTROLS, Control, OrderForm
 from vbranch.world.text import make_text
 
-__all__ = ["OrderPanelView", "PICK_MASK", "control_from_pick"]
+__all__ = ["OrderPanelView", "PICK_MASK", "control_from_pick", "make_picker"]
 
 PICK_MASK = BitMask32.bit(4)
 SCREEN_W, SCREEN_H = 1.2, 1.0  # metres, the dark screen built by fixtures._order_panel
 SCREEN_CENTER = (0.0, 0.185, 1.6)
-ROW_H = 0.135
+ROW_H = 0.125  # six rows end above the status line (the Submit highlight must not cover it)
 
 
 def control_from_pick(node_name: str) -> Control | None:
@@ -32,6 +41,19 @@ def control_from_pick(node_name: str) -> Control | None:
         except ValueError:
             return None
     return None
+
+
+def make_picker(camera: NodePath) -> tuple[CollisionTraverser, CollisionHandlerQueue, CollisionRay]:
+    """A ray from ``camera`` that hits only the panel rows' boxes (aim it with ``set_from_lens`` or by hand)."""
+    ray = CollisionRay()
+    node = CollisionNode("mouse-ray")
+    node.add_solid(ray)
+    node.set_from_collide_mask(PICK_MASK)
+    node.set_into_collide_mask(0)
+    ray_np = camera.attach_new_node(node)
+    traverser, queue = CollisionTraverser("picker"), CollisionHandlerQueue()
+    traverser.add_collider(ray_np, queue)
+    return traverser, queue, ray
 
 
 def _pct(value: float | None, lang: str) -> str:
@@ -66,7 +88,7 @@ class OrderPanelView:
             self._rows[control] = [path, node, "", z]
         status_path, self._status = make_text(self.root, "", 0.042, (0.8, 0.9, 1, 1), wrap=SCREEN_W - 0.1,
                                               name="panel-status")
-        status_path.set_pos(-SCREEN_W / 2 + 0.06, -0.004, -SCREEN_H / 2 + 0.05)
+        status_path.set_pos(-SCREEN_W / 2 + 0.06, -0.004, -SCREEN_H / 2 + 0.035)
         self._status_text = ""
         self._shown: tuple[OrderForm, float] | None = None
 
@@ -93,6 +115,11 @@ class OrderPanelView:
         self._set(Control.TAKE_PROFIT, f"{text('panel.take_profit', lang)}:  ◀ {take} ▶")
         self._set(Control.SUBMIT, f"[ {text('panel.submit', lang)} ]")
         self.highlight.set_z(self._rows[form.focused][3])
+
+    def rebind(self, names: dict[str, str]) -> None:
+        """A new round's instruments: their names, a redraw on the next ``show``, no stale status line."""
+        self.names, self._shown = names, None
+        self.status("")
 
     def status(self, message: str) -> None:
         if message != self._status_text:

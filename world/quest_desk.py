@@ -64,6 +64,10 @@ class QuestDesk:
     def quiz_passed(self, lesson_id: str) -> Award:
         return self._apply(Event.QUIZ, lesson_id)
 
+    def new_round(self) -> None:
+        """A new round's account has closed no days yet (coins, badges and the sapling carry on)."""
+        self._days_seen = 0
+
     def day_closed(self, account) -> None:
         """Grow the sapling by the days that closed since last time (closing weights + that day's trades)."""
         curve, weights = account.equity_curve, account.weights_curve

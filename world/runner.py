@@ -167,15 +167,7 @@ def _start_visit(base, app, options: RunOptions):
     state = learner_log_dir() / ("first_visit_script.json" if options.script else "first_visit.json")
     if options.script:
         state.unlink(missing_ok=True)  # a scripted run always plays the whole visit
-    shots = options.screenshot_dir
-    count = [0]
-
-    def on_step_done(step: str) -> None:
-        print(f"first visit: {step}")
-        if shots is not None:
-            count[0] += 1
-            _save_screenshot(base, shots / f"{count[0]:02d}-{step}.png")
-
+    on_step_done = _numbered_shots(base, options.screenshot_dir, "first visit")
     visit = FirstVisit(app, state, scripted=options.script is not None, on_step_done=on_step_done)
     return None if visit.step is None else visit
 
@@ -186,16 +178,22 @@ def _start_lesson_script(base, app, options: RunOptions):
         return None
     from vbranch.world.lesson_script import ScriptedLesson
 
-    shots = options.screenshot_dir
-    count = [0]
+    return ScriptedLesson(app, options.lesson_script, _numbered_shots(base, options.screenshot_dir, "lesson"))
 
-    def shoot(name: str) -> None:
-        print(f"lesson: {name}")
+
+def _numbered_shots(base, shots: Path | None, what: str):
+    """A callback for each moment of a scripted run: print its name and, with ``--screenshot-dir``, save
+    ``NN-name.png`` there (numbered in order, so the folder reads as the story)."""
+    count = 0
+
+    def moment(name: str) -> None:
+        nonlocal count
+        print(f"{what}: {name}")
         if shots is not None:
-            count[0] += 1
-            _save_screenshot(base, shots / f"{count[0]:02d}-{name}.png")
+            count += 1
+            _save_screenshot(base, shots / f"{count:02d}-{name}.png")
 
-    return ScriptedLesson(app, options.lesson_script, shoot)
+    return moment
 
 
 def _maybe_pbr(base, options: RunOptions) -> None:
@@ -239,6 +237,8 @@ def _bind_desktop(base, app, visit) -> None:
     base.accept("v", app.voice.toggle)  # voice stress sensing: asks for consent first
     base.accept("t", app.chat_box.open)  # type to the advisor: questions, feelings, orders
     base.accept("y", app.voice.answer, [True])
+    if app.rounds is not None:  # single player: R starts a new round once the scenario's market has closed
+        base.accept("r", app.rounds.request)
 
     def input_task(task):
         dt = base.clock.get_dt()

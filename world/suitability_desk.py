@@ -25,6 +25,10 @@ class SuitabilityDesk:
         self._waiting_ack: str | None = None
         self._reminded = False
 
+    def rebind(self, universe) -> None:
+        """A new round's instruments (the level and past acknowledgements stay: they are the learner's)."""
+        self.universe, self._waiting_ack = universe, None
+
     def set_level(self, level: int) -> None:
         self.level, self._waiting_ack = level, None
 

@@ -20,6 +20,7 @@ from vbranch.scenes.lesson_run import (
     QuestionAnswered,
     QuestionAsked,
     QuizGraded,
+    RoundWanted,
     Said,
     StepsFollowed,
     TaskGraded,
@@ -138,8 +139,17 @@ def test_a_scenario_that_runs_out_of_days_ends_the_task_early_and_says_so():
     run = at_task("regular_investing", FakeCheck(), day=12)  # thirty days wanted, the scenario has twenty
     cues = run.tick(1.0, MarketNow(20, finished=True))
     assert cues[0].timed_out and run.market_ended and run.days_into_task() == 8
-    assert run.choose(0) == [] and run.next() == []  # no days left to try again on
     assert run.choose(1) == [QuestionAsked(0)]
+
+
+def test_trying_again_on_an_ended_market_asks_for_a_new_round_and_opens_the_task_on_it():
+    run = at_task("regular_investing", FakeCheck(), day=12)
+    run.tick(1.0, MarketNow(20, finished=True))
+    assert run.choose(0) == [RoundWanted()]  # no days left here: the shell starts a new round
+    assert run.next() == [] and run.choose(0) == []  # asked once
+    assert run.tick(2.0, MarketNow(20, finished=True)) == [] and run.phase is Phase.TASK_RESULT
+    assert run.tick(3.0, MarketNow(0)) == [TaskOpened(0)]  # the new round's first tick
+    assert run.phase is Phase.TASK and not run.market_ended and run.days_into_task() == 0
 
 
 def test_after_a_failed_task_the_learner_may_go_on_to_the_quiz():

@@ -104,7 +104,7 @@ def ended_market_view(lang: str):
 def test_a_scenario_that_ended_is_named_as_the_reason():
     view = ended_market_view("en")
     assert view.title == "The market has run out of trading days (the scenario has ended)"
-    assert [o.label for o in view.options] == ["2  Go on to the quiz"]
+    assert [o.label for o in view.options] == ["1  Start a new round for this task", "2  Go on to the quiz"]
 
 
 def test_feedback_marks_the_right_and_the_wrong_choice_and_explains():
