@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 DASHBOARD_FILES = {
     "/": ("index.html", "text/html; charset=utf-8"),
     "/dashboard": ("index.html", "text/html; charset=utf-8"),
+    "/live.js": ("live.js", "text/javascript; charset=utf-8"),
     "/dashboard.js": ("dashboard.js", "text/javascript; charset=utf-8"),
     "/dashboard.css": ("dashboard.css", "text/css; charset=utf-8"),
     "/parent": ("parent.html", "text/html; charset=utf-8"),

@@ -7,7 +7,6 @@
 
 const TOKEN_KEY = "vbranch.teacher_token";
 const LANG_KEY = "vbranch.lang";
-const NO_RECONNECT = [1008, 1009, 1013, 4001];
 const POLL_MS = 2000;
 const LOG_MAX = 60;
 
@@ -19,14 +18,7 @@ const ui = {
 };
 
 // ----- strings ---------------------------------------------------------------------------------------------
-function t(key, params) {
-  const entry = ui.strings[key];
-  let s = entry ? (entry[ui.lang] || entry.en || key) : key;
-  if (params) {
-    for (const [name, value] of Object.entries(params)) s = s.split("{" + name + "}").join(String(value));
-  }
-  return s;
-}
+// t(key, params): live.js
 
 function pickLang() {
   const saved = sessionStorage.getItem(LANG_KEY);
@@ -51,34 +43,15 @@ function teacher(cmd, args) {
   send(Object.assign({ type: "teacher", cmd: cmd }, args || {}));
 }
 
+function teacherHello() {
+  const hello = { type: "hello", v: 1, name: "Teacher", role: "teacher", lang: ui.lang };
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token) hello.token = token;
+  return hello;
+}
+
 function connect() {
-  const proto = location.protocol === "https:" ? "wss:" : "ws:";
-  const ws = new WebSocket(proto + "//" + location.host + "/");
-  ui.ws = ws;
-  ui.joined = false;
-  ws.onopen = () => {
-    const hello = { type: "hello", v: 1, name: "Teacher", role: "teacher", lang: ui.lang };
-    const token = sessionStorage.getItem(TOKEN_KEY);
-    if (token) hello.token = token;
-    send(hello);
-  };
-  ws.onmessage = (event) => {
-    let msg;
-    try { msg = JSON.parse(event.data); } catch (err) { return; }
-    if (msg && typeof msg.type === "string") handle(msg);
-  };
-  ws.onclose = (event) => {
-    if (ws !== ui.ws) return;
-    ui.joined = false;
-    if (NO_RECONNECT.includes(event.code)) {
-      ui.conn = "closed";
-    } else {
-      ui.conn = "offline";
-      setTimeout(connect, ui.backoffMs);
-      ui.backoffMs = Math.min(ui.backoffMs * 2, 10000);
-    }
-    render();
-  };
+  connectLive(teacherHello, handle, render);
 }
 
 // ----- messages --------------------------------------------------------------------------------------------

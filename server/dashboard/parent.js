@@ -7,7 +7,6 @@
 "use strict";
 
 const LANG_KEY = "vbranch.lang";
-const NO_RECONNECT = [1008, 1009, 1013, 4001];
 const STANDING_POLL_MS = 10000;
 const FILLS_MAX = 30;
 
@@ -19,14 +18,7 @@ const ui = {
 };
 
 // ----- strings and numbers ---------------------------------------------------------------------------------
-function t(key, params) {
-  const entry = ui.strings[key];
-  let s = entry ? (entry[ui.lang] || entry.en || key) : key;
-  if (params) {
-    for (const [name, value] of Object.entries(params)) s = s.split("{" + name + "}").join(String(value));
-  }
-  return s;
-}
+// t(key, params): live.js
 
 function locale() {
   return ui.lang === "zh" ? "zh-CN" : "en-US";
@@ -72,29 +64,8 @@ function priceText(sym) {
 
 // ----- connection -------------------------------------------------------------------------------------------
 function connect() {
-  const proto = location.protocol === "https:" ? "wss:" : "ws:";
-  const ws = new WebSocket(proto + "//" + location.host + "/");
-  ui.ws = ws;
-  ui.joined = false;
-  ws.onopen = () => ws.send(JSON.stringify({ type: "hello", v: 1, name: "parent", role: "parent",
-    token: ui.token, lang: ui.lang }));
-  ws.onmessage = (event) => {
-    let msg;
-    try { msg = JSON.parse(event.data); } catch (err) { return; }
-    if (msg && typeof msg.type === "string") handle(msg);
-  };
-  ws.onclose = (event) => {
-    if (ws !== ui.ws) return;
-    ui.joined = false;
-    if (ui.problem || NO_RECONNECT.includes(event.code)) {
-      ui.conn = "closed";
-    } else {
-      ui.conn = "offline";
-      setTimeout(connect, ui.backoffMs);
-      ui.backoffMs = Math.min(ui.backoffMs * 2, 10000);
-    }
-    render();
-  };
+  connectLive(() => ({ type: "hello", v: 1, name: "parent", role: "parent", token: ui.token, lang: ui.lang }),
+    handle, render, () => Boolean(ui.problem));
 }
 
 function handle(msg) {

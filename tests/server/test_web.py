@@ -123,3 +123,13 @@ def test_process_request_builds_a_websockets_response():
     assert response.headers["Content-Security-Policy"] == DASHBOARD_CSP
     upgrade = Request("/", Headers({"Host": "127.0.0.1:8765", **UPGRADE}))
     assert routes.process_request(None, upgrade) is None
+
+
+@pytest.mark.parametrize(("page", "own_script"), [("index.html", "dashboard.js"), ("parent.html", "parent.js")])
+def test_both_pages_load_the_shared_connection_script_before_their_own(page, own_script):
+    files = resources.files("vbranch.server").joinpath("dashboard")
+    html = files.joinpath(page).read_text()
+    assert html.index('src="/live.js"') < html.index(f'src="/{own_script}"')
+    own = files.joinpath(own_script).read_text()
+    assert "new WebSocket" not in own and "connectLive(" in own  # one connection routine, in live.js
+    assert get(WebRoutes(), "/live.js").content_type.startswith("text/javascript")
