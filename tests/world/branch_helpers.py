@@ -26,6 +26,12 @@ def crashed_branch(base, lang: str = "en") -> BranchApp:
     press(app, Control.STOP_LOSS, Key.DECREASE, Key.DECREASE, Key.DECREASE)
     press(app, Control.SUBMIT, Key.ACTIVATE)
     frames(app, 20)
+    run_to_crash(app)
+    return app
+
+
+def run_to_crash(app) -> None:
+    """Fast-forward the app's market to its crash, then half a second past it at speed 1."""
     crashes: list = []
     app.market.bus.subscribe(crashes.append, CrashStarted)
     app.market.set_speed(600)
@@ -33,7 +39,6 @@ def crashed_branch(base, lang: str = "en") -> BranchApp:
         frames(app, 1)
     app.market.set_speed(1)
     frames(app, 30)
-    return app
 
 
 def remove_branch(base, app) -> None:

@@ -4,7 +4,7 @@ fresh market that every part of the branch follows (wall, hologram, chat, coolin
 from __future__ import annotations
 
 import pytest
-from branch_helpers import frames, press, remove_branch
+from branch_helpers import frames, press, remove_branch, run_to_crash
 
 from vbranch.market_sim.events import CrashStarted
 from vbranch.scenes.analytics import DEFAULT_FILENAME, LearningStore
@@ -134,13 +134,7 @@ def test_in_round_two_the_chat_and_the_cooling_off_follow_the_new_market(make_ap
     frames(app, 2)
     held = app.account.held("510300")
     assert held == reply.request.qty > 0 and app.market.desk.orders
-    crashes: list = []
-    app.market.bus.subscribe(crashes.append, CrashStarted)
-    app.market.set_speed(600)
-    while not crashes:
-        frames(app, 1)
-    app.market.set_speed(1)
-    frames(app, 30)
+    run_to_crash(app)
     assert app.cooling.last_crash_s is not None  # the new market's crash was heard
     reply = app.chat_message("I'm panicking, sell all my CSI 300 ETF")
     assert reply.request is not None and reply.request.qty == held
