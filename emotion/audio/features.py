@@ -33,14 +33,17 @@ __all__ = [
     "cached_features",
     "cache_dir",
     "AUG_VARIANTS",
+    "vtlp_warp",
 ]
 
 log = logging.getLogger(__name__)
 
 #: Bump when anything below changes what ``extract`` returns: it invalidates the cache.
 FEATURE_VERSION = 4
-#: Cached training variants: the clean clip, speed perturbation (tempo + pitch) and additive noise.
-AUG_VARIANTS: tuple[str, ...] = ("clean", "speed0.9", "speed1.1", "noise")
+#: Cached training variants: the clean clip, speed perturbation (tempo + pitch), additive noise and vocal-tract
+#: length perturbation (VTLP: the spectrum's frequency axis warped by 0.9 / 1.1, so formants and timbre move
+#: while pitch and tempo stay; it makes new "speakers" and helps on unseen ones).
+AUG_VARIANTS: tuple[str, ...] = ("clean", "speed0.9", "speed1.1", "noise", "vtlp0.9", "vtlp1.1")
 
 
 @dataclass(frozen=True)
@@ -117,13 +120,27 @@ def _interp_unvoiced(x: np.ndarray, voiced: np.ndarray) -> np.ndarray:
     return np.interp(t, t[voiced], x[voiced]).astype(np.float32)
 
 
-def extract(y: np.ndarray, cfg: FeatureConfig = FeatureConfig(), trim: bool = True) -> Features:
+def vtlp_warp(spec: np.ndarray, alpha: float, sr_hz: int = 16000, f_hi_hz: float = 4800.0) -> np.ndarray:
+    """Warp a (freq, T) power spectrum's frequency axis piecewise-linearly (Jaitly & Hinton 2013): frequencies
+    below ``f_hi_hz`` scale by ``alpha``, the rest map linearly so Nyquist stays put."""
+    nyq = sr_hz / 2
+    freqs = np.linspace(0.0, nyq, spec.shape[0])
+    b = f_hi_hz * min(alpha, 1.0) / alpha
+    fwd = np.where(freqs <= b, freqs * alpha, nyq - (nyq - f_hi_hz * min(alpha, 1.0)) / (nyq - b) * (nyq - freqs))
+    pos = np.interp(freqs, fwd, freqs) / nyq * (spec.shape[0] - 1)  # source bin of each output bin
+    lo = np.clip(np.floor(pos).astype(int), 0, spec.shape[0] - 1)
+    hi = np.minimum(lo + 1, spec.shape[0] - 1)
+    frac = (pos - lo)[:, None]
+    return spec[lo] * (1.0 - frac) + spec[hi] * frac
+
+
+def extract(y: np.ndarray, cfg: FeatureConfig = FeatureConfig(), trim: bool = True, warp: float = 1.0) -> Features:
     """Features of one mono utterance at ``cfg.sr_hz``.
 
     Frame channels (in order): log-mel, MFCC, delta MFCC, delta-delta MFCC, log-f0 (semitones re 100 Hz,
     interpolated through unvoiced frames), delta log-f0, voiced flag, RMS dB, delta RMS, spectral centroid,
     bandwidth, roll-off (kHz), flatness, zero-crossing rate. Each channel is normalised to zero mean and
-    unit variance over the utterance.
+    unit variance over the utterance. ``warp`` != 1 applies VTLP (``vtlp_warp``) to the spectrum: training only.
     """
     import librosa
 
@@ -135,6 +152,8 @@ def extract(y: np.ndarray, cfg: FeatureConfig = FeatureConfig(), trim: bool = Tr
         y = np.pad(y, (0, min_len - y.size))
     duration_s = y.size / cfg.sr_hz
     spec = np.abs(librosa.stft(y, n_fft=cfg.n_fft, hop_length=cfg.hop_length, win_length=cfg.win_length)) ** 2
+    if warp != 1.0:
+        spec = vtlp_warp(spec, warp, cfg.sr_hz)
     # Same as librosa.feature.melspectrogram(S=spec, ...), but its einsum costs ~10 ms per call on numpy 2.x
     # and the filterbank is rebuilt every time; a cached bank and a matmul cost ~0.1 ms.
     mel = _mel_basis(cfg.sr_hz, cfg.n_fft, cfg.n_mels, cfg.fmin_hz, cfg.fmax_hz) @ spec
@@ -222,6 +241,8 @@ def augment_wave(y: np.ndarray, variant: str, seed: int, sr_hz: int = 16000) -> 
         factor = float(variant[5:])
         # Resample, then play back at the old rate: faster and higher (Kaldi-style speed perturbation).
         return librosa.resample(y, orig_sr=sr_hz, target_sr=int(round(sr_hz / factor))).astype(np.float32)
+    if variant.startswith("vtlp"):
+        return y  # applied to the spectrum inside ``extract`` (see ``cached_features``)
     if variant == "noise":
         rng = np.random.default_rng(seed)
         snr_db = rng.uniform(12.0, 30.0)
@@ -263,7 +284,8 @@ def cached_features(path: str | Path, variant: str = "clean", cfg: FeatureConfig
             log.warning("feature cache entry unreadable, recomputing: %s", f)
     y = load_audio(path, cfg.sr_hz)
     seed = int(hashlib.sha1(f"{path.name}|{variant}".encode()).hexdigest()[:8], 16)
-    feats = extract(augment_wave(y, variant, seed, cfg.sr_hz), cfg)
+    warp = float(variant[4:]) if variant.startswith("vtlp") else 1.0
+    feats = extract(augment_wave(y, variant, seed, cfg.sr_hz), cfg, warp=warp)
     f.parent.mkdir(parents=True, exist_ok=True)
     tmp = f.with_suffix(f".{os.getpid()}.tmp.npz")
     np.savez(tmp, frames=feats.frames.astype(np.float16), utt=feats.utt, duration_s=feats.duration_s)

@@ -1,7 +1,8 @@
 """Training: seeded, augmented, early-stopped on speaker-held-out validation; ensembles; speaker-grouped CV.
 
-Augmentation, and why: speed perturbation (0.9/1.1: tempo and pitch) and additive noise are cached as
-extra feature variants because they must happen on the waveform; random crops, SpecAugment-style time
+Augmentation, and why: speed perturbation (0.9/1.1: tempo and pitch), additive noise and vocal-tract
+length perturbation (VTLP 0.9/1.1: timbre moves, pitch does not) are cached as extra feature variants because
+they must happen on the waveform or spectrum; random crops, SpecAugment-style time
 and channel masks and mixup happen on features every step because they are free there. Gain needs no
 augmentation: frame features are CMVN-normalised and the utterance vector is gain-invariant.
 """
@@ -50,7 +51,7 @@ class TrainConfig:
     channel_masks: int = 2
     channel_mask_width: int = 10
     threads: int = 2
-    variants: tuple[str, ...] = ("clean", "speed0.9", "speed1.1", "noise")
+    variants: tuple[str, ...] = ("clean", "speed0.9", "speed1.1", "noise", "vtlp0.9", "vtlp1.1")
 
 
 @dataclass

@@ -10,6 +10,7 @@ from vbranch.emotion.audio.features import (
     frame_channels,
     load_audio,
     trim_silence,
+    vtlp_warp,
 )
 
 
@@ -66,3 +67,16 @@ def test_cache_roundtrip(clip):
     assert list(cache_dir().glob("*.npz"))
     b = cached_features(p)
     assert np.allclose(a.frames, b.frames, atol=1e-2) and np.array_equal(a.utt, b.utt)
+
+
+def test_vtlp_moves_formants_by_the_warp_factor_and_keeps_the_top_of_the_band():
+    n_bins = 257  # n_fft 512 at 16 kHz: 31.25 Hz per bin
+    spec = np.full((n_bins, 3), 1e-6)
+    spec[64] = 1.0  # a "formant" at 2 kHz
+    spec[-1] = 0.5  # energy at Nyquist
+    assert np.allclose(vtlp_warp(spec, 1.0), spec)
+    shorter = vtlp_warp(spec, 0.9)  # a longer vocal tract: formants move down by 10 %
+    assert abs(int(np.argmax(shorter[:, 0])) - round(64 * 0.9)) <= 1
+    longer = vtlp_warp(spec, 1.1)
+    assert abs(int(np.argmax(longer[:, 0])) - round(64 * 1.1)) <= 1
+    assert shorter[-1, 0] == longer[-1, 0] == 0.5  # Nyquist stays put
