@@ -55,7 +55,7 @@ class ClassroomClient:
                  join_code: str | None = None, token: str | None = None, resume_token: str | None = None,
                  lang: str = "en", on_message: Callable[[dict, int], None] | None = None,
                  reconnect: bool = True, backoff_s: tuple[float, float] = (0.1, 5.0),
-                 on_state: Callable[[str], None] | None = None) -> None:
+                 on_state: Callable[[str], None] | None = None, keep_recent: int = RECENT_MESSAGES) -> None:
         self.url, self.name, self.role, self.lang = url, name, role, lang
         self.room, self.join_code, self.token, self.resume_token = room, join_code, token, resume_token
         self.on_message, self.reconnect, self.backoff_s = on_message, reconnect, backoff_s
@@ -68,7 +68,9 @@ class ClassroomClient:
         self._closing = False
         self._waiters: list[tuple[Callable[[dict], bool], asyncio.Future]] = []
         self._coids = itertools.count(1)
-        self.recent: collections.deque[dict] = collections.deque(maxlen=RECENT_MESSAGES)
+        # ``keep_recent``: a load generator with a thousand clients in one process keeps few, since the
+        # retained frames (dicts, so tracked by the cyclic GC) made its full collections stall for 200 ms
+        self.recent: collections.deque[dict] = collections.deque(maxlen=keep_recent)
 
     # ----- connection ---------------------------------------------------------------------------------------
     def _hello(self) -> dict[str, Any]:
@@ -214,7 +216,7 @@ class ClassroomClient:
         await self.send({"type": "teacher", "cmd": cmd, **args})
 
     async def wait_for(self, predicate: Callable[[dict], bool], timeout_s: float = 5.0, *, seen: bool = True) -> dict:
-        """A message for which ``predicate`` is true: among the last ``RECENT_MESSAGES`` (``seen``), else the next.
+        """A message for which ``predicate`` is true: among the last ``keep_recent`` (``seen``), else the next.
 
         Raises ``TimeoutError``. Looking back closes the race where the reply arrives while ``send`` is
         still returning; pass ``seen=False`` to wait strictly for a new message.

@@ -50,6 +50,7 @@ def register_bench(bsub: argparse._SubParsersAction) -> None:
     p.add_argument("--seconds", type=float, default=10.0)
     p.add_argument("--room-size", type=int, default=40, help="learners per room (one teacher each)")
     p.add_argument("--speed", type=float, default=5.0, help="market pace (5: the market moves on every tick)")
+    p.add_argument("--client-procs", type=int, default=2, help="client processes sharing the learners")
     p.add_argument("--json", action="store_true", help="print one JSON object (the default output)")
     p.set_defaults(func=_bench_server)
 
@@ -94,6 +95,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _bench_server(args: argparse.Namespace) -> int:
     from vbranch.server.bench import run_bench
 
-    result = run_bench(clients=args.clients, seconds=args.seconds, room_size=args.room_size, speed=args.speed)
+    result = run_bench(clients=args.clients, seconds=args.seconds, room_size=args.room_size, speed=args.speed,
+                       client_procs=args.client_procs)
     print(json.dumps(result, indent=2))
     return 0
