@@ -4,41 +4,13 @@ import json
 import random
 
 import pytest
+from fuzz_frames import SAMPLE_MESSAGES, mutated_frames
 
-from vbranch.server.messages import (
-    SERVER_TYPES,
-    Cancel,
-    Chat,
-    Emotion,
-    Hello,
-    Order,
-    Ping,
-    Pose,
-    QtyMode,
-    Redirect,
-    Role,
-    Teacher,
-    TeacherCmd,
-)
+from vbranch.server.messages import SERVER_TYPES, Redirect
 from vbranch.server.protocol import MAX_FRAME_BYTES, ErrorCode, ProtocolError, decode, decode_server, encode
 
-ROUND_TRIPS = [
-    Hello("r1", "Ann", Role.PARENT, token="tok", lang="zh"),
-    Hello("r1", "Bo", join_code="ABCDEFG", resume_token="0123456789"),
-    Order("o1", "510300", "buy", "market", QtyMode.QTY, 100.0, stop_pct=8.0, take_profit_pct=15.0),
-    Order("o2", "600519", "sell", "limit", QtyMode.PCT, 50.0, limit=1650.5),
-    Order("o3", "518880", "buy", "stop_loss", QtyMode.CASH, 5000.0, stop=4.5),
-    Cancel("o1"),
-    Pose((0.0, 1.6, 0.0, 0.0, 0.0, 0.0, 1.0), ((0.2, 1.1, 0.3, 0.0, 0.0, 0.0, 1.0),)),
-    Chat("加油！"),
-    Emotion(0.7, 0.9),
-    Teacher(TeacherCmd.SET_SPEED, {"speed": 2.0}),
-    Teacher(TeacherCmd.INJECT_EVENT, {"event": "crash", "pct": -20.0}),
-    Ping(12.5),
-]
 
-
-@pytest.mark.parametrize("message", ROUND_TRIPS, ids=lambda m: m.TYPE)
+@pytest.mark.parametrize("message", SAMPLE_MESSAGES, ids=lambda m: m.TYPE)
 def test_every_client_message_round_trips_with_type_first(message):
     frame = encode(message)
     assert frame.startswith(f'{{"type":"{message.TYPE}"')
@@ -83,33 +55,9 @@ def test_oversized_frame_asks_for_close_1009_before_parsing():
     assert decode(frame.encode()).close_code == 1009
 
 
-def _mutations(rng: random.Random):
-    valid = [encode(m) for m in ROUND_TRIPS]
-    alphabet = '{}[]":,0123456789.-eEtruefalsn \\u' + "type" + "\x00\xff中"
-    while True:
-        base = rng.choice(valid)
-        pick = rng.random()
-        if pick < 0.3:  # flip characters
-            chars = list(base)
-            for _ in range(rng.randint(1, 6)):
-                chars[rng.randrange(len(chars))] = rng.choice(alphabet)
-            yield "".join(chars)
-        elif pick < 0.5:  # truncate
-            yield base[: rng.randrange(len(base))]
-        elif pick < 0.7:  # swap a field's value for a random JSON value
-            obj = json.loads(base)
-            key = rng.choice(list(obj))
-            obj[key] = rng.choice([None, True, -1, 1e308, "", "x" * 50, [], {}, [1, [2]], {"a": 1}, 2**70])
-            yield json.dumps(obj)
-        elif pick < 0.85:  # random bytes
-            yield bytes(rng.randrange(256) for _ in range(rng.randint(0, 40)))
-        else:  # random text from the alphabet
-            yield "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
-
-
 def test_fuzzed_frames_never_raise_from_decode():
     rng = random.Random(7)
-    gen = _mutations(rng)
+    gen = mutated_frames(rng)
     kinds = {"ok": 0, "error": 0}
     for _ in range(10_000):
         result = decode(next(gen))

@@ -2,8 +2,8 @@
 
 import random
 
+from fuzz_frames import mutated_frames
 from room_helpers import frame_bytes
-from test_protocol import _mutations
 
 from vbranch.market_sim.account import Account
 from vbranch.server.messages import Close, Delta, Error, Fill, Welcome
@@ -145,7 +145,7 @@ def test_fuzzed_frames_never_crash_the_room_nor_touch_other_clients(classroom):
     _buy(classroom, "b", "b1")
     bob = classroom.room.market.account("s2")
     bob_before = (bob.cash, dict((s, p.qty) for s, p in bob.positions.items()), len(bob.trades))
-    gen = _mutations(random.Random(11))
+    gen = mutated_frames(random.Random(11))
     closes = 0
     for i in range(10_000):
         out = classroom.send(f"f{i % 5}", next(gen), now_s=classroom.now_s + i * 0.01)

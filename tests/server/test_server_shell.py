@@ -1,9 +1,12 @@
 """The websockets shell in-process: connection cap per address, oversized frames, journal before ack."""
 
 import asyncio
+import collections
 import contextlib
 import json
+import random
 
+from fuzz_frames import mutated_frames
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -84,3 +87,51 @@ def test_an_acknowledged_order_is_already_in_the_journal(tmp_path):
     assert seen["orders_in_journal"] == 1  # read by another connection at the moment the ack arrived
     assert reader.count("fill") == 1 and reader.count("seat") == 1 and reader.count("room_created") == 1
     assert frames > 3
+
+
+def test_ten_thousand_fuzzed_frames_over_sockets_leave_the_room_serving_its_learner():
+    async def body(url, server):
+        teacher = ClassroomClient(url, "T", role="teacher", reconnect=False)
+        await teacher.connect()
+        await teacher.teacher("create_contest", scenario="crash", seed=3)
+        code = (await teacher.wait_for(lambda m: m["type"] == "contest" and "join_code" in m))["join_code"]
+        deltas = []
+        bo = ClassroomClient(url, "Bo", join_code=code, reconnect=False,
+                             on_message=lambda m, n: m["type"] == "delta" and deltas.append(m["tick"]))
+        await bo.connect()
+        await teacher.teacher("start")
+        frames, sent, connections, replies = mutated_frames(random.Random(5)), 0, 0, collections.Counter()
+
+        async def read(ws):
+            with contextlib.suppress(ConnectionClosed):
+                async for frame in ws:
+                    message = json.loads(frame)
+                    replies[message["type"] if message["type"] != "error" else message["code"]] += 1
+
+        while sent < 10_000:  # a fuzzer seated in the same room; closed for its refusals, it comes back
+            connections += 1
+            with contextlib.suppress(ConnectionClosed):
+                async with connect(url) as ws:
+                    reader = asyncio.create_task(read(ws))
+                    await ws.send(json.dumps({"type": "hello", "v": 1, "name": "Fuzz", "join_code": code}))
+                    while sent < 10_000:
+                        sent += 1
+                        await ws.send(next(frames))
+                        if sent % 20 == 0:
+                            await asyncio.sleep(0.002)  # about 10,000 frames in 1-2 s: the rate limits bite
+                    await asyncio.sleep(0.2)
+                    await ws.close()
+            await reader
+        seen = len(deltas)
+        coid = await bo.send_order("510300", "buy", qty=200)
+        fill = await bo.wait_for(lambda m: m["type"] == "fill" and m["client_order_id"] == coid, seen=False)
+        await asyncio.sleep(0.3)
+        await bo.close()
+        await teacher.close()
+        return connections, replies, seen, len(deltas), fill, bo.mirror.positions.get("510300")
+
+    connections, replies, seen, total, fill, held = _run(ShellSettings(max_conns_per_ip=0), None, body)
+    assert connections > 10 and replies["welcome"] == connections  # closed for its refusals, seated again
+    assert replies["bad_json"] + replies["bad_field"] + replies["unknown_type"] > 2_000  # each refused, in words
+    assert seen > 0 and total > seen  # Bo's deltas kept coming through the fuzzing and after it
+    assert fill["qty"] == 200 and held == 200  # and the room still trades for him
