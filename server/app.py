@@ -36,36 +36,30 @@ import asyncio
 import collections
 import contextlib
 import gc
-import http
 import itertools
-import json
 import logging
-import socket
 import sqlite3
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import websockets
 from websockets.asyncio.server import ServerConnection, serve
-from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from vbranch.server.journal import Journal, RoomsLost
 from vbranch.server.lobby import DEFAULT_IDLE_S, Lobby
 from vbranch.server.messages import Close, Delta, Leaderboard, Lookup, Poses, Wake
-from vbranch.server.ownership import acquire, instance_name, lost_rooms, rooms_to_restore
+from vbranch.server.ownership import acquire, instance_name, lost_rooms
 from vbranch.server.protocol import MAX_FRAME_BYTES, encode
-from vbranch.server.restore import ROOM_CREATED, ReplayMismatch, restore_room
+from vbranch.server.rebuild import replay_entries, restore_lobby
 from vbranch.server.room import Room
-from vbranch.server.scale_link import ScaleLink, ScaleSettings, board_json, board_request
-from vbranch.server.seats import BROADCAST, JournalEntry, Outgoing
-from vbranch.server.web import WebRoutes, host_allowed
+from vbranch.server.scale_link import ScaleLink, ScaleSettings, advertised_address, board_json, board_request
+from vbranch.server.seats import BROADCAST, Outgoing
+from vbranch.server.web import WebRoutes, host_allowed, json_reply, text_reply, to_response
 
-__all__ = ["CLOSE_TRY_LATER", "CLOSE_ROOM_MOVED", "ShellSettings", "ClassroomServer", "replay_entries",
-           "restore_one", "restore_lobby", "advertised_address", "run_server"]
+__all__ = ["CLOSE_TRY_LATER", "CLOSE_ROOM_MOVED", "ShellSettings", "ClassroomServer", "run_server"]
 
 log = logging.getLogger(__name__)
 
@@ -84,57 +78,6 @@ class ShellSettings:
     allowed_hosts: tuple[str, ...] = ()  # host names (beyond IPs and localhost) browsers may use for the dashboard
     idle_room_s: float = DEFAULT_IDLE_S  # an empty room with no contest under way is unloaded after this long
     sweep_period_s: float = 60.0  # how often idle rooms are looked for
-
-
-def restore_one(journal: Journal, room_id: str, build: Callable[[str, str], Room]) -> Room | None:
-    """One journaled room rebuilt (``build`` makes the empty room), or None (logged) if it cannot be replayed."""
-    return replay_entries(room_id, list(journal.entries(room_id)), build)
-
-
-def replay_entries(room_id: str, entries: list[JournalEntry], build: Callable[[str, str], Room]) -> Room | None:
-    """``restore_one`` once the entries are read (safe in a worker thread: the room is new and unshared)."""
-    created = next((e for e in entries if e.kind == ROOM_CREATED), None)
-    if created is None:
-        log.error("room %s has no creation record; not restored", room_id)
-        return None
-    try:
-        return restore_room(room_id, created.payload["teacher_token"], entries, build)
-    except (ReplayMismatch, KeyError, ValueError, TypeError) as exc:
-        log.error("room %s could not be replayed (%s); not restored", room_id, exc)
-        return None
-
-
-def restore_lobby(journal: Journal, lobby: Lobby) -> int:
-    """Rebuild the journaled rooms this process owns (``ownership.rooms_to_restore``: all of them for a
-    process alone) into ``lobby``; a room whose replay fails is skipped and logged."""
-    restored = 0
-    for room_id in rooms_to_restore(journal):
-        room = restore_one(journal, room_id, lobby.build_room)
-        if room is not None:
-            lobby.add_room(room)
-            restored += 1
-    return restored
-
-
-def advertised_address(host: str, port: int, *, warn: bool = True) -> str:
-    """``ws://host:port`` for other processes; a wildcard bind (0.0.0.0, ::) advertises this machine's name."""
-    if host in ("", "0.0.0.0", "::"):
-        name = socket.gethostname()
-        if warn:
-            log.warning("bound to %s: advertising ws://%s:%d to other processes (pass --advertise to choose)",
-                        host or "*", name, port)
-        host = name
-    return f"ws://[{host}]:{port}" if ":" in host else f"ws://{host}:{port}"
-
-
-def _http_reply(status: int, body: dict | str) -> Response:
-    """A small JSON (dict) or text answer with the dashboard's security headers."""
-    data = json.dumps(body, ensure_ascii=False).encode() if isinstance(body, dict) else (body + "\n").encode()
-    kind = "application/json" if isinstance(body, dict) else "text/plain; charset=utf-8"
-    headers = Headers([("Content-Type", kind), ("Content-Length", str(len(data))), ("Connection", "close"),
-                       ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"),
-                       ("Cache-Control", "no-store")])
-    return Response(status, http.HTTPStatus(status).phrase, headers, data)
 
 
 class ClassroomServer:
@@ -206,13 +149,15 @@ class ClassroomServer:
         except ValueError:
             host = None
         if not host or not host_allowed(host, self.web.allowed_hosts):
-            return _http_reply(403, "Forbidden: unknown host name")
+            return to_response(text_reply(403, "Forbidden: unknown host name"))
         if self.scale is None:
-            return _http_reply(404, "Not found: no district board, this server runs alone (set VBRANCH_REDIS)")
+            return to_response(text_reply(404, "Not found: no district board, this server runs alone "
+                                                    "(set VBRANCH_REDIS)"))
         lines = await self.scale.top(*route)
         if lines is None:
-            return _http_reply(503, "The district board is unavailable (Redis unreachable); contests go on")
-        return _http_reply(200, board_json(route[0], lines))
+            return to_response(text_reply(503, "The district board is unavailable (Redis unreachable); "
+                                                    "contests go on"))
+        return to_response(json_reply(200, board_json(route[0], lines)))
 
     # ----- per connection ---------------------------------------------------------------------------------
     async def _handler(self, ws: ServerConnection) -> None:

@@ -35,6 +35,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ from vbranch.server.messages import Leaderboard
 from vbranch.server.scale_redis import DEFAULT_TIMEOUT_S, DEFAULT_TTL_S, BoardLine, RedisScale, RoomAddress
 
 __all__ = ["RETRY_S", "PUBLISH_BATCH_S", "BOARD_NAME_RE", "MAX_BOARD_LINES", "ScaleSettings", "ScaleLink",
-           "board_request", "board_json"]
+           "board_request", "board_json", "advertised_address"]
 
 log = logging.getLogger(__name__)
 
@@ -282,3 +283,14 @@ class ScaleLink:
     def _redacted_url(self) -> str:
         """The Redis URL without its password, for logs."""
         return re.sub(r"//[^@/]*@", "//***@", self.settings.url)
+
+
+def advertised_address(host: str, port: int, *, warn: bool = True) -> str:
+    """``ws://host:port`` for other processes; a wildcard bind (0.0.0.0, ::) advertises this machine's name."""
+    if host in ("", "0.0.0.0", "::"):
+        name = socket.gethostname()
+        if warn:
+            log.warning("bound to %s: advertising ws://%s:%d to other processes (pass --advertise to choose)",
+                        host or "*", name, port)
+        host = name
+    return f"ws://[{host}]:{port}" if ":" in host else f"ws://{host}:{port}"

@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from vbranch.server.lobby import Lobby
 
 __all__ = ["DASHBOARD_FILES", "DASHBOARD_CSP", "REPORT_CSP", "HttpReply", "WebRoutes", "host_allowed",
-           "origin_allowed", "bearer_token", "dashboard_catalogue"]
+           "origin_allowed", "bearer_token", "dashboard_catalogue", "text_reply", "json_reply", "to_response"]
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class HttpReply:
         return next((v for k, v in self.headers if k.lower() == name.lower()), None)
 
 
-def _text(status: int, message: str) -> HttpReply:
+def text_reply(status: int, message: str) -> HttpReply:
     return HttpReply(status, (message + "\n").encode(), headers=_COMMON_HEADERS)
 
 
@@ -105,11 +105,11 @@ def _lang(query: str) -> str:
 
 
 def _unauthorised(what: str) -> HttpReply:
-    reply = _text(401, f"Unauthorised: send {what} as 'Authorization: Bearer <token>'")
+    reply = text_reply(401, f"Unauthorised: send {what} as 'Authorization: Bearer <token>'")
     return HttpReply(reply.status, reply.body, reply.content_type, reply.headers + (("WWW-Authenticate", "Bearer"),))
 
 
-def _json(status: int, payload: dict) -> HttpReply:
+def json_reply(status: int, payload: dict) -> HttpReply:
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     return HttpReply(status, body, "application/json", _COMMON_HEADERS)
 
@@ -198,10 +198,10 @@ class WebRoutes:
             if origin_allowed(origin, host, self.allowed_hosts):
                 return None
             log.warning("refused a websocket from origin %r (host %r)", origin, host)
-            return _text(403, "Forbidden: websocket origin not allowed")
+            return text_reply(403, "Forbidden: websocket origin not allowed")
         host = _split_host(headers.get("Host", ""), 80)
         if host is None or not host_allowed(host[0], self.allowed_hosts):
-            return _text(403, "Forbidden: unknown host name; reach the dashboard by IP address or add the "
+            return text_reply(403, "Forbidden: unknown host name; reach the dashboard by IP address or add the "
                               "name to the server's allowed hosts")
         url = urlsplit(path)
         if url.path in DASHBOARD_FILES:
@@ -220,21 +220,21 @@ class WebRoutes:
             return self._parent_standing(headers)
         if url.path == "/favicon.ico":  # browsers ask for it; an empty answer keeps their consoles clean
             return HttpReply(204, b"", headers=_COMMON_HEADERS)
-        return _text(404, "Not found")
+        return text_reply(404, "Not found")
 
     def _qr(self, query: str) -> HttpReply:
         values = parse_qs(query, max_num_fields=4).get("text", [])
         if len(values) != 1:
-            return _text(400, "Bad request: give one text parameter")
+            return text_reply(400, "Bad request: give one text parameter")
         try:
             svg = qr_svg(values[0])
         except ValueError as exc:
-            return _text(400, f"Bad request: {exc}")
+            return text_reply(400, f"Bad request: {exc}")
         except QrUnavailable:
             if not self._qr_missing_logged:
                 log.warning("segno is not installed: the dashboard shows the join code without a QR code")
                 self._qr_missing_logged = True
-            return _text(503, "QR codes are unavailable on this server")
+            return text_reply(503, "QR codes are unavailable on this server")
         return HttpReply(200, svg, "image/svg+xml", _COMMON_HEADERS + (("Content-Security-Policy", _SVG_CSP),))
 
     def _report(self, room_id: str, extension: str, query: str, headers: Mapping[str, str] | Headers) -> HttpReply:
@@ -244,10 +244,10 @@ class WebRoutes:
             return _unauthorised("the teacher token")
         room = self.lobby.rooms.get(room_id) if self.lobby is not None else None
         if room is None or not auth.same_secret(token, room.teacher_token):
-            return _text(403, "Forbidden: not this room's teacher token")
+            return text_reply(403, "Forbidden: not this room's teacher token")
         result = contest_result(room)
         if result is None:
-            return _text(404, "Not found: this room has no contest yet")
+            return text_reply(404, "Not found: this room has no contest yet")
         if extension == "csv":  # a byte-order mark, so spreadsheets read the Chinese names as UTF-8
             body = ("\ufeff" + report_csv(result.board, result.benchmark_return_pct)).encode()
             content_type, extra = "text/csv; charset=utf-8", ()
@@ -265,14 +265,17 @@ class WebRoutes:
             return _unauthorised("a parent token")
         found = find_parent_seat(self.lobby.rooms.values(), token) if self.lobby is not None else None
         if found is None:
-            return _text(403, "Forbidden: unknown parent token")
-        return _json(200, parent_standing(*found))
+            return text_reply(403, "Forbidden: unknown parent token")
+        return json_reply(200, parent_standing(*found))
 
     def process_request(self, connection: object, request: Request) -> Response | None:
         """websockets' ``process_request`` hook: ``handle`` turned into a ``Response``."""
         reply = self.handle(request.path, request.headers)
-        if reply is None:
-            return None
-        headers = Headers([("Content-Type", reply.content_type), ("Content-Length", str(len(reply.body))),
-                           ("Connection", "close"), *reply.headers])
-        return Response(reply.status, http.HTTPStatus(reply.status).phrase, headers, reply.body)
+        return None if reply is None else to_response(reply)
+
+
+def to_response(reply: HttpReply) -> Response:
+    """The websockets ``Response`` for ``reply`` (the connection closes after it)."""
+    headers = Headers([("Content-Type", reply.content_type), ("Content-Length", str(len(reply.body))),
+                       ("Connection", "close"), *reply.headers])
+    return Response(reply.status, http.HTTPStatus(reply.status).phrase, headers, reply.body)
