@@ -14,8 +14,6 @@ import logging
 import math
 from collections.abc import Callable
 
-from panda3d.core import NodePath
-
 from vbranch.avatars.advisor_chat import AdvisorChat, ChatReply
 from vbranch.market_sim.events import BarClosed, CrashStarted, Halted, LimitHit, Resumed
 from vbranch.market_sim.market import Market
@@ -29,7 +27,7 @@ from vbranch.world.chat_box import ChatBox
 from vbranch.world.cooling_desk import CoolingDesk
 from vbranch.world.desktop_controls import EYE_HEIGHT_M, PITCH_LIMIT_DEG, LearnerPose, walk
 from vbranch.world.event_text import ACCOUNT_EVENTS, account_event_message
-from vbranch.world.fixtures import build_fixtures
+from vbranch.world.fixtures import build_fixtures, leaderboard_rows
 from vbranch.world.help_call import help_spot, route
 from vbranch.world.hud import Hud
 from vbranch.world.learning_record import LearningRecorder
@@ -43,7 +41,7 @@ from vbranch.world.quest_desk import QuestDesk
 from vbranch.world.rooms import add_global_lights, build_rooms
 from vbranch.world.round_desk import RoundDesk
 from vbranch.world.suitability_desk import SuitabilityDesk
-from vbranch.world.text import load_font, make_text
+from vbranch.world.text import load_font
 from vbranch.world.voice_sensing import VoiceSensing
 
 __all__ = ["BranchApp", "LEARNER_ACCOUNT"]
@@ -66,7 +64,6 @@ class BranchApp:
                  place: Callable[[OrderRequest], str] | None = None) -> None:
         self.base, self.options = base, options
         self._place_elsewhere = place
-        self.leaderboard_text = None  # the classroom wall's TextNode (set when the layout has one)
         self.lang = options.lang
         self.theme = theme_for(options.elder)
         self.layout = layout or load_layout(options.layout)
@@ -87,7 +84,9 @@ class BranchApp:
         self._wall_size = self.layout.fixture("wall").size or (12.0, 4.5)
         self._bind_market(market)
         self.panel = OrderPanelView(anchors["orders"], self.lang, self.theme, self.names)
-        self._build_leaderboard(anchors.get("leaderboard"))
+        board = anchors.get("leaderboard")  # the classroom wall's rows (None when the layout has no wall)
+        self.leaderboard_text = (leaderboard_rows(board, self.layout.fixture("leaderboard"), self.lang)
+                                 if board else None)
 
         self.advisor = AdvisorPresence(base, self.world, self.layout.advisor, self.lang, options.elder,
                                        LEARNER_ACCOUNT, learner_log_dir(),
@@ -183,16 +182,6 @@ class BranchApp:
         gc.unfreeze()  # the old round's objects may sit in cycles: collect them now, then freeze the new ones
         gc.collect()
         gc.freeze()
-
-    def _build_leaderboard(self, anchor: NodePath | None) -> None:
-        if anchor is None:
-            return
-        fx = self.layout.fixture("leaderboard")
-        w, h = fx.size or (6.0, 3.0)
-        path, self.leaderboard_text = make_text(anchor, text("fixture.leaderboard_empty", self.lang), 0.2,
-                                                (0.8, 0.85, 0.95, 1), align="center", wrap=w - 0.4,
-                                                name="leaderboard-rows")
-        path.set_pos(0, -0.03, h / 2)
 
     # ----- commands from input ------------------------------------------------------------------------
     def set_view(self, name: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from panda3d.core import NodePath
+from panda3d.core import NodePath, TextNode
 
 from vbranch.scenes.catalogue import text
 from vbranch.scenes.layout import Fixture, Layout
@@ -18,7 +18,7 @@ from vbranch.world.geom import MeshBuilder
 from vbranch.world.lesson_boards import draw_board
 from vbranch.world.text import make_text
 
-__all__ = ["build_fixtures", "PALETTE"]
+__all__ = ["build_fixtures", "leaderboard_rows", "PALETTE"]
 
 PALETTE = {
     "wood": (0.55, 0.38, 0.24),
@@ -158,6 +158,15 @@ def build_fixtures(parent: NodePath, layout: Layout, lang: str) -> dict[str, Nod
         if fx.id:
             anchors[fx.id] = anchor
     return anchors
+
+
+def leaderboard_rows(anchor: NodePath, fx: Fixture, lang: str) -> TextNode:
+    """The leaderboard wall's rows: empty until a classroom contest writes its standings into them."""
+    w, h = fx.size or (6.0, 3.0)
+    path, node = make_text(anchor, text("fixture.leaderboard_empty", lang), 0.2, (0.8, 0.85, 0.95, 1),
+                           align="center", wrap=w - 0.4, name="leaderboard-rows")
+    path.set_pos(0, -0.03, h / 2)
+    return node
 
 
 def _label(anchor: NodePath, fx: Fixture, lang: str) -> None:
