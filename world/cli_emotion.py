@@ -43,6 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--patience", type=int, default=20, help="epochs without validation gain before stopping")
     p.add_argument("--min-epochs", type=int, default=30, help="no checkpoint selection or stopping before this")
     p.add_argument("--cv", type=int, default=0, metavar="K", help="also run K-fold speaker-grouped CV (0: off)")
+    p.add_argument("--refit", action="store_true",
+                   help="ship nets retrained on every actor for the epochs validation chose")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=_train)
@@ -78,7 +80,8 @@ def _train(args: argparse.Namespace) -> int:
         max_epochs=args.epochs, patience_epochs=args.patience, min_epochs=args.min_epochs, threads=args.threads
     )
     report = train_corpus(
-        args.corpus, args.out, tuple(args.val_actors), tuple(args.seeds), args.cv, cfg, workers=args.threads
+        args.corpus, args.out, tuple(args.val_actors), tuple(args.seeds), args.cv, cfg, workers=args.threads,
+        refit=args.refit,
     )
     if args.json:
         print(json.dumps(report, indent=1))
@@ -90,6 +93,10 @@ def _train(args: argparse.Namespace) -> int:
             c = report["cv"]["pooled"]
             print(f"{report['cv']['folds']}-fold speaker CV: accuracy {c['accuracy']:.3f} uar {c['uar']:.3f} "
                   f"binary {c['binary_accuracy']:.3f}")
+        if "refit" in report:
+            r = report["refit"]
+            print(f"shipped nets refit on actors {r['actors']} for {r['epochs']} epochs "
+                  "(the validation numbers above are of the early-stopped nets)")
     return 0
 
 

@@ -14,10 +14,14 @@ def ravdess_dir() -> Path:
     return RAVDESS
 
 
-@pytest.fixture(autouse=True)
-def _private_cache(tmp_path_factory, monkeypatch):
-    """Feature-cache writes go to a per-session temp dir, not the user's cache."""
-    monkeypatch.setenv("VBRANCH_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory):
+    """Feature-cache writes go to a per-session temp dir, not the user's cache (session-scoped, so
+    module-scoped fixtures that extract features are covered too; it stays set for the rest of the run,
+    where a throwaway cache is what every test wants)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("VBRANCH_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+        yield
 
 
 @pytest.fixture(scope="session")

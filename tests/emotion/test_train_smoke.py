@@ -76,3 +76,31 @@ def test_checkpoint_roundtrip_and_cli_eval(tiny, tmp_path, ravdess_dir, capsys):
                               "--record", str(recording)])
     assert args.func(args) == 0
     assert len(load_audio(recording)) == len(load_audio(val[0].path))
+
+
+def test_refit_ships_nets_trained_on_every_actor_for_the_chosen_epochs(tiny, tmp_path):
+    from dataclasses import replace
+
+    from vbranch.emotion.audio.recipe import train_corpus
+
+    train, tr_f, val, va_f = tiny
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for u in train + val:
+        (folder / u.path.name).symlink_to(u.path)
+    everyone = list_corpus(folder)
+    load_features(everyone, ("clean",), workers=1, show=False)  # cached (float16) first, as both runs read it
+    report = train_corpus(folder, tmp_path / "m.pt", val_actors=(3,), seeds=(0,), cfg=CFG, workers=1,
+                          show=False, refit=True)
+    epochs = report["best_epochs"][0]
+    assert report["refit"]["actors"] == [1, 2, 3] and report["refit"]["n"] == 24
+    assert report["refit"]["epochs"] == epochs
+
+    feats = load_features(everyone, ("clean",), workers=1, show=False)
+    again = fit(everyone, feats, cfg=replace(CFG, seed=0, max_epochs=epochs), show=False).model
+    shipped = EmotionModel.load(tmp_path / "m.pt").nets[0]
+    early = fit(train, tr_f, val, va_f, CFG, show=False).model
+    assert all(torch.allclose(a.float(), b.float(), rtol=1e-3, atol=1e-5)  # float16 in the checkpoint
+               for a, b in zip(shipped.state_dict().values(), again.state_dict().values(), strict=True))
+    assert not all(torch.allclose(a.float(), b.float(), rtol=1e-3, atol=1e-5)
+                   for a, b in zip(shipped.state_dict().values(), early.state_dict().values(), strict=True))
