@@ -202,7 +202,7 @@ class WebRoutes:
         host = _split_host(headers.get("Host", ""), 80)
         if host is None or not host_allowed(host[0], self.allowed_hosts):
             return text_reply(403, "Forbidden: unknown host name; reach the dashboard by IP address or add the "
-                              "name to the server's allowed hosts")
+                                   "name to the server's allowed hosts")
         url = urlsplit(path)
         if url.path in DASHBOARD_FILES:
             name, content_type = DASHBOARD_FILES[url.path]
