@@ -26,7 +26,7 @@ __all__ = ["VoiceSensing", "VOICE_CONFIDENCE"]
 
 log = logging.getLogger(__name__)
 
-VOICE_CONFIDENCE = 0.7  # the model's binary accuracy on unseen speakers is ~0.89 (MODEL_CARD.md)
+VOICE_CONFIDENCE = 0.7  # binary accuracy on unseen acted speakers is ~0.87 (MODEL_CARD.md), less on real ones
 BLOCK_S = 0.1
 
 

@@ -15,7 +15,9 @@ def model():
 def test_shipped_checkpoint_is_small_and_within_budget(model):
     assert default_model_path().stat().st_size < 5_000_000
     assert all(count_parameters(n) <= 1_000_000 for n in model.nets)
-    assert model.meta["val_ensemble"]["n"] == 120  # validation on actors 17-18
+    assert model.meta["val_ensemble"]["n"] == 120  # stage 1 chose the epochs on actors 17-18 ...
+    assert model.meta["refit"]["actors"] == list(range(1, 19))  # ... then the shipped nets heard all 18
+    assert model.meta["refit"]["epochs"] == sorted(model.meta["best_epochs"])[1]
 
 
 def test_predict_gives_a_distribution(model, clip):
@@ -36,14 +38,22 @@ def test_resampled_input_gives_nearly_the_same_answer(model, clip):
     assert np.abs(a - b).max() < 0.15
 
 
-def test_distress_separates_angry_from_calm_on_unseen_speakers(model, clip):
-    """Strong angry vs calm clips of the validation speakers (never trained on): distress_p ranks them.
+def test_distress_separates_angry_from_calm_through_noise(model, clip):
+    """Strong angry vs calm clips, with white noise at 15 dB SNR: distress_p ranks them.
 
-    Not every clip: the model is ~90% right on distress vs calm, so we ask for an AUC, not a perfect order.
+    The shipped nets heard every corpus speaker (the refit), so this checks the score's direction and its
+    plumbing under noise, not generalisation: that is the speaker-grouped CV in the model card. Not every
+    clip: we ask for an AUC, not a perfect order.
     """
+    rng = np.random.default_rng(7)
+
+    def noisy(y):
+        noise = rng.standard_normal(len(y)).astype(np.float32)
+        return y + noise * np.sqrt(np.mean(y**2) / np.mean(noise**2) / 10 ** 1.5)
+
     def scores(emotion):
         return np.array([
-            model.distress_p(load_audio(clip(emotion, a, statement=s, repetition=r)), 16000)
+            model.distress_p(noisy(load_audio(clip(emotion, a, statement=s, repetition=r))), 16000)
             for a in (17, 18) for s in (1, 2) for r in (1, 2)
         ])
 
