@@ -18,18 +18,14 @@ from vbranch.server.restore import ROOM_CREATED, ReplayMismatch, restore_room
 from vbranch.server.room import Room
 from vbranch.server.seats import JournalEntry
 
-__all__ = ["restore_one", "replay_entries", "restore_lobby"]
+__all__ = ["replay_entries", "restore_lobby"]
 
 log = logging.getLogger(__name__)
 
 
-def restore_one(journal: JournalBackend, room_id: str, build: Callable[[str, str], Room]) -> Room | None:
-    """One journaled room rebuilt (``build`` makes the empty room), or None (logged) if it cannot be replayed."""
-    return replay_entries(room_id, list(journal.entries(room_id)), build)
-
-
 def replay_entries(room_id: str, entries: list[JournalEntry], build: Callable[[str, str], Room]) -> Room | None:
-    """``restore_one`` once the entries are read (safe in a worker thread: the room is new and unshared)."""
+    """One journaled room rebuilt from its ``entries`` (``build`` makes the empty room), or None (logged) if it
+    cannot be replayed. Safe in a worker thread: the room is new and unshared."""
     created = next((e for e in entries if e.kind == ROOM_CREATED), None)
     if created is None:
         log.error("room %s has no creation record; not restored", room_id)
@@ -46,7 +42,7 @@ def restore_lobby(journal: JournalBackend, lobby: Lobby) -> int:
     process alone) into ``lobby``; a room whose replay fails is skipped and logged."""
     restored = 0
     for room_id in rooms_to_restore(journal):
-        room = restore_one(journal, room_id, lobby.build_room)
+        room = replay_entries(room_id, list(journal.entries(room_id)), lobby.build_room)
         if room is not None:
             lobby.add_room(room)
             restored += 1
